@@ -1,0 +1,91 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+
+	"github.com/erp-interventions/erp/core/db"
+)
+
+// Run is what `erp serve` does once the app is open: migrate when
+// auto_migrate is on, build the HTTP surface, start the modules, listen, and
+// on ctx's end shut down gracefully: stop taking connections, let in-flight
+// requests finish within http.shutdown_timeout, then stop the modules.
+func (a *App) Run(ctx context.Context) error {
+	if a.Config.Database.AutoMigrate {
+		applied, err := a.Migrations().Up(ctx)
+		if err != nil {
+			return err
+		}
+		if len(applied) > 0 {
+			a.Log.Info("applied migrations", slog.Int("count", len(applied)))
+		}
+	}
+	handler, err := a.Handler()
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", a.Config.HTTP.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.Config.HTTP.Addr, err)
+	}
+	if err := a.Start(ctx); err != nil {
+		_ = ln.Close()
+		return err
+	}
+	return a.serve(ctx, ln, handler)
+}
+
+func (a *App) serve(ctx context.Context, ln net.Listener, handler http.Handler) error {
+	h := a.Config.HTTP
+	srv := &http.Server{
+		Handler:           handler,
+		ReadTimeout:       h.ReadTimeout,
+		ReadHeaderTimeout: h.ReadHeaderTimeout,
+		WriteTimeout:      h.WriteTimeout,
+		IdleTimeout:       h.IdleTimeout,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+	base := "http://" + displayAddr(ln.Addr().String())
+	a.Log.Info("serving API", slog.String("api", base+"/api/v1"),
+		slog.String("docs", base+"/docs"), slog.String("redoc", base+"/redoc"),
+		slog.String("database", db.Describe(a.Config.Database.URL)))
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+
+	var serveErr error
+	select {
+	case serveErr = <-errc:
+	case <-ctx.Done():
+		a.Log.Info("shutting down", slog.Duration("grace", h.ShutdownTimeout))
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.ShutdownTimeout)
+		defer cancel()
+		serveErr = srv.Shutdown(sctx)
+		<-errc
+	}
+	if errors.Is(serveErr, http.ErrServerClosed) {
+		serveErr = nil
+	}
+	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.ShutdownTimeout)
+	defer cancel()
+	return errors.Join(serveErr, a.Stop(stopCtx))
+}
+
+// displayAddr turns a listen address into one a browser can open:
+// 127.0.0.1:8000 stays, 0.0.0.0:8000 and [::]:8000 become localhost:8000.
+func displayAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}

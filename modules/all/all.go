@@ -1,0 +1,3 @@
+// Package all registers the standard modules of the product. The erp binary
+// imports it for its side effects; a custom build can import a different set.
+package all
