@@ -107,4 +107,3 @@ func parse(fs *flag.FlagSet, args []string, allowed int) ([]string, error) {
 	}
 	return rest, nil
 }
-

@@ -27,7 +27,7 @@ import (
 
 // GuardService is the name under which the authentication module publishes
 // its httpx.Guard. Without it every protected operation answers 401.
-const GuardService = "httpx.guard"
+const GuardService = httpx.GuardService
 
 // Options are the kernel's inputs besides the configuration.
 type Options struct {
@@ -121,7 +121,7 @@ func (a *App) provision(ctx context.Context) error {
 
 // Migrations returns the runner for the enabled modules' migrations.
 func (a *App) Migrations() *migrations.Runner {
-	var sets []migrations.Set
+	sets := []migrations.Set{{Module: KernelModuleID, FS: kernelMigrations()}}
 	for _, m := range a.Modules {
 		if mg, ok := m.(module.Migrator); ok {
 			sets = append(sets, migrations.Set{Module: m.Info().ID, FS: mg.Migrations()})

@@ -178,3 +178,7 @@ func acceptsMediaType(r *http.Request, consumes []string) bool {
 	}
 	return false
 }
+
+// GuardService is the service name under which the authentication module
+// publishes its Guard for the kernel to install.
+const GuardService = "httpx.guard"

@@ -1,3 +1,8 @@
 // Package all registers the standard modules of the product. The erp binary
 // imports it for its side effects; a custom build can import a different set.
 package all
+
+import (
+	_ "github.com/erp-interventions/erp/modules/auth"  // auth tag
+	_ "github.com/erp-interventions/erp/modules/users" // users tag
+)

@@ -19,6 +19,9 @@ import (
 	"github.com/erp-interventions/erp/core/module"
 )
 
+// TestSecret signs the access tokens of test servers.
+const TestSecret = "test-secret-0123456789abcdef0123456789abcdef"
+
 // Options choose what to start.
 type Options struct {
 	// Registry to resolve modules from; module.Default when nil.
@@ -41,7 +44,8 @@ type Server struct {
 // ends.
 func Start(t testing.TB, opts Options) *Server {
 	t.Helper()
-	overrides := map[string]any{"database.url": opts.DatabaseURL, "log.level": "error"}
+	overrides := map[string]any{"database.url": opts.DatabaseURL, "log.level": "error",
+		"auth.jwt_secret": TestSecret}
 	if opts.Enabled != nil {
 		overrides["modules.enabled"] = opts.Enabled
 	}
