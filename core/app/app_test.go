@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/uptrace/bunrouter"
 
@@ -48,6 +49,8 @@ type testModule struct {
 	j         *journal
 	failStart bool
 	host      *module.Host
+	// slowStarted is closed when the slow handler begins.
+	slowStarted chan struct{}
 }
 
 var (
@@ -112,12 +115,21 @@ func (m *testModule) Routes(api *httpx.API) {
 			if in.Nom == "panic" {
 				panic("secret internal detail")
 			}
-			_, err := m.host.DB.NewInsert().Table(m.id+"_items").
-				Value("nom", "?", in.Nom).Exec(r.Context())
+			_, err := m.host.DB.ExecContext(r.Context(),
+				"INSERT INTO "+m.id+"_items (nom) VALUES (?)", in.Nom)
 			if err != nil {
 				return err
 			}
 			return httpx.WriteJSON(w, http.StatusCreated, item{Nom: in.Nom})
+		},
+	})
+	api.Handle(httpx.Operation{
+		ID: "slow_" + m.id, Method: http.MethodGet, Path: "/" + m.id + "/slow", Tag: "filtres",
+		Summary: "Lent", Public: true,
+		Handler: func(w http.ResponseWriter, r bunrouter.Request) error {
+			close(m.slowStarted)
+			time.Sleep(300 * time.Millisecond)
+			return httpx.WriteJSON(w, http.StatusOK, "done")
 		},
 	})
 	api.Handle(httpx.Operation{
@@ -147,10 +159,11 @@ func (m *testModule) Stop(context.Context) error {
 func testRegistry(j *journal, failing string) *module.Registry {
 	r := module.NewRegistry()
 	r.MustAdd(&testModule{id: "gamma", requires: []string{"beta"}, j: j,
-		failStart: failing == "gamma"})
-	r.MustAdd(&testModule{id: "alpha", j: j, failStart: failing == "alpha"})
+		failStart: failing == "gamma", slowStarted: make(chan struct{})})
+	r.MustAdd(&testModule{id: "alpha", j: j, failStart: failing == "alpha",
+		slowStarted: make(chan struct{})})
 	r.MustAdd(&testModule{id: "beta", requires: []string{"alpha"}, j: j,
-		failStart: failing == "beta"})
+		failStart: failing == "beta", slowStarted: make(chan struct{})})
 	return r
 }
 

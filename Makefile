@@ -1,0 +1,60 @@
+# ERP Interventions — developer commands. `make run` and `make test` are the
+# two commands a fresh clone needs; see README.md.
+
+GO       ?= go
+BIN      := bin/erp
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -s -w -X main.version=$(VERSION)
+REDOCLY  := tools/node_modules/.bin/redocly
+# The test timeout is generous for two cores under the race detector.
+TESTFLAGS ?= -race -count=1 -timeout 15m
+
+.PHONY: all build run test test-go vet lint fmt-check openapi-lint openapi tools clean
+
+all: build
+
+## build: compile the erp binary into bin/erp
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/erp
+
+## run: build, migrate and serve on SQLite (./data/erp.db) with the dev profile
+run: build
+	$(BIN) migrate up
+	$(BIN) serve
+
+## test: vet, the whole suite with -race on SQLite and PostgreSQL, then lint
+test: vet test-go lint
+
+## test-go: the Go test suite; starts a throwaway PostgreSQL cluster when
+## Debian's server binaries are installed, and says so when they are not
+test-go:
+	scripts/with-pgtest.sh sh -c '$(GO) test $(TESTFLAGS) ./...'
+
+## vet: go vet on every package
+vet:
+	$(GO) vet ./...
+
+## lint: formatting, and the OpenAPI document through Redocly
+lint: fmt-check openapi-lint
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+openapi-lint: tools
+	$(REDOCLY) lint --config tools/redocly.yaml openapi.generated.json
+
+## tools: install the Node-based lint tools pinned in tools/package-lock.json
+tools: $(REDOCLY)
+
+$(REDOCLY): tools/package.json tools/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: apt-get install -y npm (or install Node.js)"; exit 1; }
+	npm ci --prefix tools --no-audit --no-fund
+	@touch $@
+
+## openapi: regenerate the committed openapi.generated.json
+openapi:
+	$(GO) run ./cmd/erp openapi export > openapi.generated.json
+
+clean:
+	rm -rf bin
