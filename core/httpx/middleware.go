@@ -13,43 +13,43 @@ import (
 	"time"
 )
 
-type ctxKey int
-
-const (
-	requestIDKey ctxKey = iota
-	loggerKey
-)
-
-// RequestID returns the request id stored by the request-id middleware.
-func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey).(string)
-	return id
+// requestInfo is what the middleware knows about a request, stored in its
+// context once: a single value keeps per-request allocations down.
+type requestInfo struct {
+	id  string
+	log *slog.Logger
 }
 
-// Logger returns the logger stored in ctx, or the default logger.
+type requestInfoKey struct{}
+
+func info(ctx context.Context) *requestInfo {
+	ri, _ := ctx.Value(requestInfoKey{}).(*requestInfo)
+	return ri
+}
+
+// RequestID returns the id of the request ctx belongs to, or "".
+func RequestID(ctx context.Context) string {
+	if ri := info(ctx); ri != nil {
+		return ri.id
+	}
+	return ""
+}
+
+// Logger returns the request's logger, or the default logger outside one.
 func Logger(ctx context.Context) *slog.Logger {
-	if l, ok := ctx.Value(loggerKey).(*slog.Logger); ok {
-		return l
+	if ri := info(ctx); ri != nil && ri.log != nil {
+		return ri.log
 	}
 	return slog.Default()
 }
 
-// WithLogger stores l in ctx.
-func WithLogger(ctx context.Context, l *slog.Logger) context.Context {
-	return context.WithValue(ctx, loggerKey, l)
-}
-
-// withRequestID accepts a client's X-Request-ID when it is short and
-// printable, otherwise generates one, and echoes it on the answer.
-func withRequestID(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.Header.Get("X-Request-ID")
-		if !validRequestID(id) {
-			id = newRequestID()
-		}
-		w.Header().Set("X-Request-ID", id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
-	})
+// requestID returns the client's X-Request-ID when it is short and printable,
+// otherwise a new one.
+func requestID(r *http.Request) string {
+	if id := r.Header.Get("X-Request-ID"); validRequestID(id) {
+		return id
+	}
+	return newRequestID()
 }
 
 func validRequestID(id string) bool {
@@ -103,12 +103,15 @@ func (w *statusWriter) Flush() {
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// withAccessLog writes one structured line per request.
-func withAccessLog(log *slog.Logger, next http.Handler) http.Handler {
+// withRequest gives every request its id (echoed in X-Request-ID) and
+// logger, and writes one structured access-log line when it ends.
+func withRequest(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		ri := &requestInfo{id: requestID(r), log: log}
+		w.Header().Set("X-Request-ID", ri.id)
 		sw := &statusWriter{ResponseWriter: w}
-		ctx := WithLogger(r.Context(), log)
+		ctx := context.WithValue(r.Context(), requestInfoKey{}, ri)
 		next.ServeHTTP(sw, r.WithContext(ctx))
 		if sw.status == 0 {
 			sw.status = http.StatusOK
@@ -118,7 +121,7 @@ func withAccessLog(log *slog.Logger, next http.Handler) http.Handler {
 			level = slog.LevelError
 		}
 		log.LogAttrs(ctx, level, "http request",
-			slog.String("request_id", RequestID(ctx)),
+			slog.String("request_id", ri.id),
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
 			slog.Int("status", sw.status),

@@ -69,8 +69,7 @@ func NewHandler(api *API, opts Options) (http.Handler, error) {
 	h = withBodyLimit(opts.MaxBodyBytes, h)
 	h = withCORS(opts.CORS, h)
 	h = withRecover(h)
-	h = withAccessLog(log, h)
-	h = withRequestID(h)
+	h = withRequest(log, h)
 	return h, nil
 }
 
