@@ -28,13 +28,20 @@ type StateLoader func(ctx context.Context, userID int64) (state UserState, found
 
 // StateCache keeps users' states for a short time so that the token check,
 // which runs on every request, needs no query in the common case. A change
-// made by this process is seen at once (Forget); a change made by another
-// process is seen within the TTL.
+// made by this process is seen at once (Forget).
+//
+// Limitation: a change made by another process sharing the database (a
+// deactivation, a role change) is seen here only when the entry expires,
+// up to the TTL later. Entries are replaced when stale but never removed, so
+// the cache holds one small entry per user who has called since start.
 type StateCache struct {
 	load StateLoader
 	ttl  time.Duration
 	mu   sync.RWMutex
 	m    map[int64]cachedState
+	// gen counts Forget calls. A load that started before a Forget may have
+	// read the old row; it must not put that row back in the cache.
+	gen uint64
 }
 
 type cachedState struct {
@@ -53,6 +60,7 @@ func (c *StateCache) Get(ctx context.Context, userID int64) (UserState, bool, er
 	now := time.Now()
 	c.mu.RLock()
 	e, ok := c.m[userID]
+	gen := c.gen
 	c.mu.RUnlock()
 	if ok && now.Before(e.expires) {
 		return e.state, e.found, nil
@@ -62,15 +70,20 @@ func (c *StateCache) Get(ctx context.Context, userID int64) (UserState, bool, er
 		return UserState{}, false, err
 	}
 	c.mu.Lock()
-	c.m[userID] = cachedState{state: state, found: found, expires: now.Add(c.ttl)}
+	if c.gen == gen {
+		c.m[userID] = cachedState{state: state, found: found, expires: now.Add(c.ttl)}
+	}
 	c.mu.Unlock()
 	return state, found, nil
 }
 
-// Forget drops userID's cached state; call it after changing the user.
+// Forget drops userID's cached state. Call it after the transaction that
+// changed the user has committed, so that no later load can read the old
+// row.
 func (c *StateCache) Forget(userID int64) {
 	c.mu.Lock()
 	delete(c.m, userID)
+	c.gen++
 	c.mu.Unlock()
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -31,6 +32,44 @@ type Tokens struct {
 	ttl      time.Duration
 	parser   *jwt.Parser
 	now      func() time.Time
+	verified verifiedCache
+}
+
+// verifiedCache remembers tokens that passed verification, keyed by the
+// whole token string (signature included), so a client's repeated requests
+// skip the JWT parse and HMAC. Only the expiry is time-dependent, and it is
+// checked on every hit. The cache is emptied when it grows past its bound:
+// a simple rule that keeps memory flat without per-entry bookkeeping.
+type verifiedCache struct {
+	mu sync.RWMutex
+	m  map[string]verifiedToken
+}
+
+type verifiedToken struct {
+	p   Principal
+	exp time.Time
+}
+
+// verifiedCacheMax bounds the cache: one entry is a few hundred bytes.
+const verifiedCacheMax = 20000
+
+func (c *verifiedCache) get(token string, now time.Time) (Principal, bool) {
+	c.mu.RLock()
+	v, ok := c.m[token]
+	c.mu.RUnlock()
+	if !ok || !now.Before(v.exp) {
+		return Principal{}, false
+	}
+	return v.p, true
+}
+
+func (c *verifiedCache) put(token string, p Principal, exp time.Time) {
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= verifiedCacheMax {
+		c.m = make(map[string]verifiedToken, 1024)
+	}
+	c.m[token] = verifiedToken{p: p, exp: exp}
+	c.mu.Unlock()
 }
 
 // MinSecretBytes is the shortest signing secret accepted.
@@ -87,6 +126,9 @@ func (t *Tokens) Issue(p Principal) (string, time.Time, error) {
 // Verify checks the token's signature, algorithm and every claim, and
 // returns the principal it names.
 func (t *Tokens) Verify(token string) (*Principal, error) {
+	if p, ok := t.verified.get(token, t.now()); ok {
+		return &p, nil
+	}
 	var c claims
 	_, err := t.parser.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) {
 		return t.secret, nil
@@ -101,7 +143,9 @@ func (t *Tokens) Verify(token string) (*Principal, error) {
 	if err != nil || id <= 0 || !c.Role.Valid() {
 		return nil, fmt.Errorf("%w: bad subject or role", ErrInvalidToken)
 	}
-	return &Principal{UserID: id, Role: c.Role, ClientID: c.ClientID, TokenID: c.ID}, nil
+	p := Principal{UserID: id, Role: c.Role, ClientID: c.ClientID, TokenID: c.ID}
+	t.verified.put(token, p, c.ExpiresAt.Time)
+	return &p, nil
 }
 
 func newTokenID() string {

@@ -1,14 +1,17 @@
 // Package auth is the authentication module (the contract's auth tag): it
 // signs access tokens, installs the guard that checks them on every
-// protected operation, and serves sign-in.
+// protected operation, and serves sign-in, refresh, sign-out and the
+// current user.
 package auth
 
 import (
 	"context"
 	"crypto/rand"
+	"embed"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -29,28 +32,43 @@ const ID = "auth"
 
 // Service names this module publishes.
 const (
-	TokensService = "auth.tokens"
-	StatesService = "auth.states"
-	GrantsService = "auth.grants"
+	TokensService   = "auth.tokens"
+	StatesService   = coreauth.StatesService
+	GrantsService   = "auth.grants"
+	SessionsService = coreauth.SessionsService
 )
 
 // stateTTL bounds how long another process may keep honouring a token of a
 // user deactivated elsewhere.
 const stateTTL = 5 * time.Second
 
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
 func init() { module.Register(&Module{}) }
 
 // Module is the authentication module.
 type Module struct {
-	db     *bun.DB
-	cfg    *config.Config
-	log    *slog.Logger
-	tokens *coreauth.Tokens
-	grants *coreauth.Grants
-	states *coreauth.StateCache
+	db       *bun.DB
+	cfg      *config.Config
+	log      *slog.Logger
+	tokens   *coreauth.Tokens
+	grants   *coreauth.Grants
+	states   *coreauth.StateCache
+	accounts coreauth.Accounts
+	hasher   *coreauth.Hasher
+	sessions *sessions
+	throttle *throttle
+	clientIP clientIP
+	now      func() time.Time
 }
 
-var _ module.Provisioner = (*Module)(nil)
+var (
+	_ module.Provisioner = (*Module)(nil)
+	_ module.Instancer   = (*Module)(nil)
+	_ module.Migrator    = (*Module)(nil)
+	_ module.Router      = (*Module)(nil)
+)
 
 // Info describes the module.
 func (m *Module) Info() module.Info {
@@ -58,33 +76,80 @@ func (m *Module) Info() module.Info {
 		Summary: "Access tokens, sign-in and the permission guard"}
 }
 
-// Provision builds the token service, the permission table and the guard,
-// and publishes them for the kernel and the other modules.
+// Migrations returns the module's migrations: refresh tokens and failed
+// sign-ins.
+func (m *Module) Migrations() fs.FS {
+	sub, _ := fs.Sub(migrationFiles, "migrations")
+	return sub
+}
+
+// Provision builds the token service, the permission table, the guard and
+// the sign-in machinery, and publishes what the kernel and the other
+// modules need.
 func (m *Module) Provision(_ context.Context, h *module.Host) error {
 	m.db, m.cfg, m.log = h.DB, h.Config, h.Log
-	secret, err := signingSecret(h.Config, h.Log)
-	if err != nil {
+	m.now = func() time.Time { return time.Now().UTC() }
+	if err := m.provisionTokens(); err != nil {
 		return err
 	}
-	a := h.Config.Auth
-	if m.tokens, err = coreauth.NewTokens(secret, a.Issuer, a.Audience, a.AccessTTL); err != nil {
+	if err := m.provisionUsers(h.Services); err != nil {
 		return err
 	}
-	if m.grants, err = coreauth.NewGrants(nil); err != nil {
+	if err := m.provisionSignIn(); err != nil {
 		return err
 	}
-	load, err := module.Service[coreauth.StateLoader](h.Services, users.StateService)
-	if err != nil {
-		return err
-	}
-	m.states = coreauth.NewStateCache(load, stateTTL)
 	guard := coreauth.Guard(m.tokens, m.grants, m.states)
 	return errors.Join(
 		h.Services.Provide(httpx.GuardService, guard),
 		h.Services.Provide(TokensService, m.tokens),
 		h.Services.Provide(StatesService, m.states),
 		h.Services.Provide(GrantsService, m.grants),
+		h.Services.Provide(SessionsService, coreauth.Sessions(m.sessions)),
 	)
+}
+
+func (m *Module) provisionTokens() error {
+	secret, err := signingSecret(m.cfg, m.log)
+	if err != nil {
+		return err
+	}
+	a := m.cfg.Auth
+	if m.tokens, err = coreauth.NewTokens(secret, a.Issuer, a.Audience, a.AccessTTL); err != nil {
+		return err
+	}
+	m.grants, err = coreauth.NewGrants(a.Grants)
+	return err
+}
+
+// provisionUsers looks up what the users module, provisioned before this
+// one, publishes.
+func (m *Module) provisionUsers(s *module.Services) error {
+	load, err := module.Service[coreauth.StateLoader](s, users.StateService)
+	if err != nil {
+		return err
+	}
+	m.states = coreauth.NewStateCache(load, stateTTL)
+	m.accounts, err = module.Service[coreauth.Accounts](s, coreauth.AccountsService)
+	if err != nil {
+		return err
+	}
+	m.hasher, err = module.Service[*coreauth.Hasher](s, coreauth.PasswordsService)
+	return err
+}
+
+func (m *Module) provisionSignIn() error {
+	t := m.cfg.Auth.Throttle
+	m.sessions = &sessions{ttl: m.cfg.Auth.RefreshTTL, now: m.now}
+	m.throttle = &throttle{maxAccount: t.MaxFailuresPerAccount, maxIP: t.MaxFailuresPerIP,
+		window: t.Window}
+	for _, p := range t.TrustedProxies {
+		prefix, err := config.ParseProxy(p)
+		if err != nil {
+			return fmt.Errorf("auth.throttle.trusted_proxies: %w", err)
+		}
+		m.clientIP.trusted = append(m.clientIP.trusted, prefix)
+	}
+	return nil
 }
 
 // signingSecret returns the configured secret. In the dev profile, when none
@@ -121,3 +186,6 @@ func signingSecret(cfg *config.Config, log *slog.Logger) ([]byte, error) {
 		slog.String("file", path))
 	return []byte(secret), nil
 }
+
+// NewInstance gives each app its own, unprovisioned module.
+func (m *Module) NewInstance() module.Module { return &Module{} }

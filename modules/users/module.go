@@ -1,15 +1,17 @@
 // Package users is the users module: accounts, roles and profiles (the
-// contract's users tag). It owns the users table and tells the guard about
-// each user's current state.
+// contract's users tag), and the reading of the audit log. It owns the users
+// table, tells the guard about each user's current state and gives the
+// authentication module the accounts it signs in.
 package users
 
 import (
 	"context"
 	"embed"
+	"errors"
 	"io/fs"
+	"time"
 
-	"github.com/uptrace/bun"
-
+	"github.com/erp-interventions/erp/config"
 	"github.com/erp-interventions/erp/core/auth"
 	"github.com/erp-interventions/erp/core/module"
 )
@@ -17,9 +19,14 @@ import (
 // ID is the module's ID.
 const ID = "users"
 
-// StateService is the service name of the auth.StateLoader this module
-// publishes.
-const StateService = "users.state"
+// Service names this module publishes, besides auth.AccountsService and
+// auth.PasswordsService.
+const (
+	// StateService is the auth.StateLoader of the guard.
+	StateService = "users.state"
+	// ServiceName is the *Service, used by the `erp users` command.
+	ServiceName = "users.service"
+)
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
@@ -28,23 +35,41 @@ func init() { module.Register(&Module{}) }
 
 // Module is the users module.
 type Module struct {
-	db *bun.DB
+	cfg *config.Config
+	svc *Service
 }
 
 var (
 	_ module.Provisioner = (*Module)(nil)
+	_ module.Instancer   = (*Module)(nil)
 	_ module.Migrator    = (*Module)(nil)
+	_ module.Router      = (*Module)(nil)
+	_ module.Starter     = (*Module)(nil)
 )
 
 // Info describes the module.
 func (m *Module) Info() module.Info {
-	return module.Info{ID: ID, Summary: "User accounts, roles and profiles"}
+	return module.Info{ID: ID, Summary: "User accounts, roles, profiles and the audit log"}
 }
 
-// Provision keeps the database and publishes the user-state loader.
+// Provision builds the account service and publishes what the
+// authentication module and the command line need.
 func (m *Module) Provision(_ context.Context, h *module.Host) error {
-	m.db = h.DB
-	return h.Services.Provide(StateService, auth.StateLoader(m.loadState))
+	m.cfg = h.Config
+	m.svc = &Service{
+		db:       h.DB,
+		hasher:   auth.NewHasher(auth.DefaultPasswordParams),
+		minLen:   h.Config.Auth.PasswordMinLength,
+		services: h.Services,
+		log:      h.Log,
+		now:      func() time.Time { return time.Now().UTC() },
+	}
+	return errors.Join(
+		h.Services.Provide(StateService, auth.StateLoader(m.svc.loadState)),
+		h.Services.Provide(auth.AccountsService, auth.Accounts(m.svc)),
+		h.Services.Provide(auth.PasswordsService, m.svc.hasher),
+		h.Services.Provide(ServiceName, m.svc),
+	)
 }
 
 // Migrations returns the module's migrations.
@@ -53,23 +78,14 @@ func (m *Module) Migrations() fs.FS {
 	return sub
 }
 
-func (m *Module) loadState(ctx context.Context, id int64) (auth.UserState, bool, error) {
-	var row struct {
-		Actif    bool   `bun:"actif"`
-		Role     string `bun:"role"`
-		ClientID *int64 `bun:"client_id"`
+// Start seeds the demo administrator when auth.seed_demo_admin is on, which
+// the configuration refuses in the prod profile.
+func (m *Module) Start(ctx context.Context) error {
+	if !m.cfg.Auth.SeedDemoAdmin || m.cfg.IsProd() {
+		return nil
 	}
-	err := m.db.NewSelect().Table("users").Column("actif", "role", "client_id").
-		Where("id = ?", id).Scan(ctx, &row)
-	if err != nil {
-		if isNoRows(err) {
-			return auth.UserState{}, false, nil
-		}
-		return auth.UserState{}, false, err
-	}
-	s := auth.UserState{Active: row.Actif, Role: auth.Role(row.Role)}
-	if row.ClientID != nil {
-		s.ClientID = *row.ClientID
-	}
-	return s, true, nil
+	return m.svc.seedDemoAdmin(ctx)
 }
+
+// NewInstance gives each app its own, unprovisioned module.
+func (m *Module) NewInstance() module.Module { return &Module{} }

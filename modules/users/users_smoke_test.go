@@ -4,8 +4,8 @@ import (
 	"net/http"
 	"testing"
 
-	coreauth "github.com/erp-interventions/erp/core/auth"
 	"github.com/erp-interventions/erp/core/app/apptest"
+	coreauth "github.com/erp-interventions/erp/core/auth"
 	"github.com/erp-interventions/erp/core/db/dbtest"
 	"github.com/erp-interventions/erp/modules/users/userstest"
 )
