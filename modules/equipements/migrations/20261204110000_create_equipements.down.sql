@@ -1,0 +1,2 @@
+DROP TABLE equipement_historique;
+DROP TABLE equipements;

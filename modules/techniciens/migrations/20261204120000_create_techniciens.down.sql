@@ -1,0 +1,3 @@
+DROP TABLE technicien_competences;
+DROP TABLE techniciens;
+DROP TABLE competences;
