@@ -1,0 +1,12 @@
+CREATE TABLE idempotency_keys (
+    user_id BIGINT NOT NULL,
+    cle VARCHAR(255) NOT NULL,
+    empreinte CHAR(64) NOT NULL,
+    statut INTEGER NOT NULL,
+    entetes TEXT NOT NULL,
+    corps BYTEA NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    expires_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (user_id, cle)
+);
+CREATE INDEX idempotency_keys_expires_at ON idempotency_keys (expires_at);

@@ -1,0 +1,3 @@
+DROP TABLE intervention_commentaires;
+DROP TABLE intervention_historique;
+DROP TABLE interventions;
