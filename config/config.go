@@ -48,6 +48,10 @@ type Config struct {
 	CORS     CORS     `koanf:"cors"`
 	Log      Log      `koanf:"log"`
 	Auth     Auth     `koanf:"auth"`
+	Jobs     Jobs     `koanf:"jobs"`
+
+	// Plugins declares the out-of-process plugins, none by default.
+	Plugins []Plugin `koanf:"plugins"`
 
 	// source is the path of the YAML file that was loaded, if any.
 	source string
@@ -139,6 +143,30 @@ type Auth struct {
 	// defaults to true in the dev profile and false in prod, where it is
 	// refused.
 	SeedDemoAdmin bool `koanf:"seed_demo_admin"`
+	// Grants adds permissions to roles on top of the built-in permission
+	// table: role name → permissions, e.g. technicien: [clients:write].
+	// Nothing can be taken away this way.
+	Grants map[string][]string `koanf:"grants"`
+	// Throttle limits failed sign-in attempts.
+	Throttle Throttle `koanf:"throttle"`
+}
+
+// Throttle holds the limits on failed sign-ins. Once an account or a client
+// address reaches its limit within Window, further attempts answer 429
+// until the oldest failure leaves the window.
+type Throttle struct {
+	// MaxFailuresPerAccount is the number of failed sign-ins allowed per
+	// e-mail address within Window.
+	MaxFailuresPerAccount int `koanf:"max_failures_per_account"`
+	// MaxFailuresPerIP is the number of failed sign-ins allowed per client
+	// address within Window, whatever the e-mail address.
+	MaxFailuresPerIP int `koanf:"max_failures_per_ip"`
+	// Window is the sliding period over which failures are counted.
+	Window time.Duration `koanf:"window"`
+	// TrustedProxies lists the addresses or CIDR ranges of reverse proxies
+	// whose X-Forwarded-For header names the client. Empty means the
+	// connection's address is the client's.
+	TrustedProxies []string `koanf:"trusted_proxies"`
 }
 
 // Default returns the built-in defaults for the dev profile. The result
@@ -179,8 +207,14 @@ func Default() *Config {
 			AccessTTL:         15 * time.Minute,
 			RefreshTTL:        720 * time.Hour,
 			PasswordMinLength: 8,
+			Throttle: Throttle{
+				MaxFailuresPerAccount: 5,
+				MaxFailuresPerIP:      20,
+				Window:                15 * time.Minute,
+			},
 		},
 	}
+	c.Jobs = defaultJobs()
 	c.applyProfileDefaults(nil)
 	return c
 }

@@ -517,6 +517,19 @@ func TestValidate(t *testing.T) {
 		{"ttl", func(c *Config) { c.Auth.AccessTTL = 0 }, "auth.access_ttl:"},
 		{"password length", func(c *Config) { c.Auth.PasswordMinLength = 0 },
 			"auth.password_min_length:"},
+		{"grant role", func(c *Config) { c.Auth.Grants = map[string][]string{"Chef": nil} },
+			`auth.grants: "Chef" is not a role name`},
+		{"grant permission", func(c *Config) {
+			c.Auth.Grants = map[string][]string{"client": {"users"}}
+		}, `auth.grants.client: "users" is not a permission`},
+		{"throttle account", func(c *Config) { c.Auth.Throttle.MaxFailuresPerAccount = 0 },
+			"auth.throttle.max_failures_per_account:"},
+		{"throttle ip", func(c *Config) { c.Auth.Throttle.MaxFailuresPerIP = -1 },
+			"auth.throttle.max_failures_per_ip:"},
+		{"throttle window", func(c *Config) { c.Auth.Throttle.Window = 0 },
+			"auth.throttle.window:"},
+		{"trusted proxy", func(c *Config) { c.Auth.Throttle.TrustedProxies = []string{"lan"} },
+			`auth.throttle.trusted_proxies: "lan" is not an IP address or CIDR range`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -707,4 +720,26 @@ func leafKeys(m map[string]any, prefix string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+func TestGrantsFromFileAndEnvironment(t *testing.T) {
+	t.Parallel()
+	path := writeFile(t, "auth:\n  grants:\n    technicien: [clients:write]\n"+
+		"  throttle:\n    trusted_proxies: [10.0.0.0/8, 192.168.1.1]\n")
+	cfg := mustLoad(t, Options{File: path, Environ: []string{
+		"ERP_AUTH__GRANTS__CLIENT=planning:read, filtres:read",
+	}})
+	want := map[string][]string{
+		"technicien": {"clients:write"}, "client": {"planning:read", "filtres:read"},
+	}
+	if !reflect.DeepEqual(cfg.Auth.Grants, want) {
+		t.Errorf("auth.grants = %v, want %v", cfg.Auth.Grants, want)
+	}
+	if len(cfg.Auth.Throttle.TrustedProxies) != 2 {
+		t.Errorf("trusted_proxies = %v", cfg.Auth.Throttle.TrustedProxies)
+	}
+	printed := cfg.Redacted()["auth"].(map[string]any)["grants"].(map[string]any)
+	if !reflect.DeepEqual(printed["client"], []string{"planning:read", "filtres:read"}) {
+		t.Errorf("printed grants = %v", printed)
+	}
 }

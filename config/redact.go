@@ -72,12 +72,18 @@ func entriesToMap(entries []entry) map[string]any {
 	return m
 }
 
-// rawLeaf keeps a leaf's Go value, copying slices and leaving out nil ones.
-// It is used to feed the defaults to koanf.
+// rawLeaf keeps a leaf's Go value, copying slices and leaving out nil ones
+// and empty maps. It is used to feed the defaults to koanf.
 func rawLeaf(_ string, v reflect.Value) (any, bool) {
+	if v.Kind() == reflect.Map && v.Len() == 0 {
+		return nil, false
+	}
 	if v.Kind() == reflect.Slice {
 		if v.IsNil() {
 			return nil, false
+		}
+		if v.Type() == pluginsType {
+			return printPlugins(v.Interface().([]Plugin)), true
 		}
 		return append([]string(nil), v.Interface().([]string)...), true
 	}
@@ -91,11 +97,15 @@ func printLeaf(path string, v reflect.Value) (any, bool) {
 	switch {
 	case v.Type() == durationType:
 		return formatDuration(time.Duration(v.Int())), true
+	case v.Type() == pluginsType:
+		return printPlugins(v.Interface().([]Plugin)), true
 	case v.Kind() == reflect.Slice:
 		if v.IsNil() {
 			return nil, true
 		}
 		return append([]string(nil), v.Interface().([]string)...), true
+	case v.Kind() == reflect.Map:
+		return printMap(v.Interface().(map[string][]string)), true
 	case v.Kind() == reflect.String:
 		s := v.String()
 		if s != "" && looksSecret(name) {
@@ -108,6 +118,20 @@ func printLeaf(path string, v reflect.Value) (any, bool) {
 	default:
 		return v.Interface(), true
 	}
+}
+
+// printMap renders a map of lists, such as auth.grants, as a section; an
+// empty map prints as null, like an empty list, so that it reads back the
+// same.
+func printMap(m map[string][]string) any {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = append([]string(nil), v...)
+	}
+	return out
 }
 
 // looksSecret reports whether a lower-case key names a secret: "secret",

@@ -3,7 +3,9 @@ package config
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"slices"
@@ -44,6 +46,8 @@ func (c *Config) Validate() error {
 		add(fmt.Errorf("log.format: %q is not a format (use text or json)", c.Log.Format))
 	}
 	errs = append(errs, c.Auth.validate()...)
+	errs = append(errs, validatePlugins(c.Plugins)...)
+	errs = append(errs, c.Jobs.validate()...)
 	if c.Profile == ProfileProd {
 		errs = append(errs, c.prodProblems()...)
 	}
@@ -230,5 +234,66 @@ func (a Auth) validate() []error {
 		errs = append(errs, fmt.Errorf("auth.password_min_length: %d must be at least 1",
 			a.PasswordMinLength))
 	}
+	errs = append(errs, validateGrants(a.Grants)...)
+	return append(errs, a.Throttle.validate()...)
+}
+
+var (
+	roleName       = regexp.MustCompile(`^[a-z][a-z_]*$`)
+	permissionName = regexp.MustCompile(`^[a-z][a-z_]*:[a-z][a-z_]*$`)
+)
+
+// validateGrants checks the shape of auth.grants. Whether each role and
+// permission exists is checked by the permission table when the
+// authentication module starts, with errors naming the same keys.
+func validateGrants(grants map[string][]string) []error {
+	var errs []error
+	for _, role := range slices.Sorted(maps.Keys(grants)) {
+		if !roleName.MatchString(role) {
+			errs = append(errs, fmt.Errorf("auth.grants: %q is not a role name", role))
+			continue
+		}
+		for _, p := range grants[role] {
+			if !permissionName.MatchString(p) {
+				errs = append(errs, fmt.Errorf("auth.grants.%s: %q is not a permission "+
+					"(write resource:action, e.g. clients:write)", role, p))
+			}
+		}
+	}
 	return errs
+}
+
+func (t Throttle) validate() []error {
+	var errs []error
+	if t.MaxFailuresPerAccount < 1 {
+		errs = append(errs, fmt.Errorf("auth.throttle.max_failures_per_account: %d must be "+
+			"at least 1", t.MaxFailuresPerAccount))
+	}
+	if t.MaxFailuresPerIP < 1 {
+		errs = append(errs, fmt.Errorf("auth.throttle.max_failures_per_ip: %d must be "+
+			"at least 1", t.MaxFailuresPerIP))
+	}
+	if t.Window < time.Second {
+		errs = append(errs, fmt.Errorf("auth.throttle.window: %s must be at least 1s",
+			t.Window))
+	}
+	for _, p := range t.TrustedProxies {
+		if _, err := ParseProxy(p); err != nil {
+			errs = append(errs, fmt.Errorf("auth.throttle.trusted_proxies: %w", err))
+		}
+	}
+	return errs
+}
+
+// ParseProxy reads one entry of auth.throttle.trusted_proxies: an IP
+// address or a CIDR range.
+func ParseProxy(s string) (netip.Prefix, error) {
+	if p, err := netip.ParsePrefix(s); err == nil {
+		return p.Masked(), nil
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, fmt.Errorf("%q is not an IP address or CIDR range", s)
+	}
+	return netip.PrefixFrom(a, a.BitLen()), nil
 }

@@ -12,6 +12,10 @@
 // one transaction, so a failing migration changes nothing and is not
 // recorded. Each module keeps its own history table (erp_migrations_<id>) so
 // that enabling or disabling a module never confuses another's history.
+//
+// A library that ships its own migrations, such as River, joins the run as a
+// Set with a Delegate: the runner orders, locks and reports it like the
+// others, and the delegate applies it and keeps its history.
 package migrations
 
 import (
@@ -33,10 +37,25 @@ import (
 // LocksTable holds the row that marks a module's migrations as running.
 const LocksTable = "erp_migration_locks"
 
-// Set is the migrations of one module.
+// Set is the migrations of one module: SQL files in FS, or a Delegate.
 type Set struct {
 	Module string
 	FS     fs.FS
+	// Delegate, when set, applies the set instead of FS: a library that
+	// keeps its own migrations and history, such as River. The runner still
+	// takes the set's lock around it and reports its migrations like others.
+	Delegate Delegate
+}
+
+// Delegate applies migrations that another library owns. Up applies every
+// pending migration, Down rolls back the most recent one, Status lists them
+// all and Pending counts those not applied without writing anything. The
+// Module field of what they return is filled in by the runner.
+type Delegate interface {
+	Up(ctx context.Context) ([]Applied, error)
+	Down(ctx context.Context) ([]Applied, error)
+	Status(ctx context.Context) ([]Status, error)
+	Pending(ctx context.Context) (int, error)
 }
 
 // Table returns the name of the module's history table.
@@ -129,10 +148,16 @@ func NewRunner(database *bun.DB, sets []Set) *Runner {
 	return &Runner{db: database, sets: sets, LockWait: 30 * time.Second}
 }
 
+// migrator returns bun's migrator for s. For a delegated set it has no
+// migrations: it only anchors the set's lock, and its history table stays
+// empty, the delegate keeping its own.
 func (r *Runner) migrator(s Set) (*migrate.Migrator, error) {
-	ms, err := load(s.FS, db.DialectOf(r.db))
-	if err != nil {
-		return nil, fmt.Errorf("module %q: %w", s.Module, err)
+	ms := migrate.NewMigrations()
+	if s.Delegate == nil {
+		var err error
+		if ms, err = load(s.FS, db.DialectOf(r.db)); err != nil {
+			return nil, fmt.Errorf("module %q: %w", s.Module, err)
+		}
 	}
 	return migrate.NewMigrator(r.db, ms,
 		migrate.WithTableName(s.Table()),
@@ -157,6 +182,14 @@ func (r *Runner) Up(ctx context.Context) ([]Applied, error) {
 		if err != nil {
 			return done, err
 		}
+		if s.Delegate != nil {
+			applied, err := r.delegated(ctx, s, m, s.Delegate.Up)
+			done = append(done, applied...)
+			if err != nil {
+				return done, fmt.Errorf("module %q: migration: %w", s.Module, err)
+			}
+			continue
+		}
 		group, err := r.locked(ctx, s, m, func() (*migrate.MigrationGroup, error) {
 			return m.Migrate(ctx)
 		})
@@ -168,6 +201,22 @@ func (r *Runner) Up(ctx context.Context) ([]Applied, error) {
 	return done, nil
 }
 
+// delegated runs one step of a delegated set under the set's lock and
+// names the module in what it applied.
+func (r *Runner) delegated(ctx context.Context, s Set, m *migrate.Migrator,
+	step func(context.Context) ([]Applied, error)) ([]Applied, error) {
+	var applied []Applied
+	_, err := r.locked(ctx, s, m, func() (*migrate.MigrationGroup, error) {
+		var err error
+		applied, err = step(ctx)
+		return nil, err
+	})
+	for i := range applied {
+		applied[i].Module = s.Module
+	}
+	return applied, err
+}
+
 // Down rolls back the most recent group of the last module, in requirement
 // order, that has one applied: one step back per call.
 func (r *Runner) Down(ctx context.Context) ([]Applied, error) {
@@ -176,6 +225,20 @@ func (r *Runner) Down(ctx context.Context) ([]Applied, error) {
 		m, err := r.migrator(s)
 		if err != nil {
 			return nil, err
+		}
+		if s.Delegate != nil {
+			n, err := r.appliedCount(ctx, s)
+			if err != nil {
+				return nil, err
+			}
+			if n == 0 {
+				continue
+			}
+			done, err := r.delegated(ctx, s, m, s.Delegate.Down)
+			if err != nil {
+				return done, fmt.Errorf("module %q: rollback: %w", s.Module, err)
+			}
+			return done, nil
 		}
 		if err := m.Init(ctx); err != nil {
 			return nil, fmt.Errorf("module %q: create history table: %w", s.Module, err)
@@ -251,6 +314,17 @@ type Status struct {
 func (r *Runner) Status(ctx context.Context) ([]Status, error) {
 	var out []Status
 	for _, s := range r.sets {
+		if s.Delegate != nil {
+			st, err := s.Delegate.Status(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("module %q: read history: %w", s.Module, err)
+			}
+			for i := range st {
+				st[i].Module = s.Module
+			}
+			out = append(out, st...)
+			continue
+		}
 		m, err := r.migrator(s)
 		if err != nil {
 			return nil, err
@@ -276,6 +350,14 @@ func (r *Runner) Status(ctx context.Context) ([]Status, error) {
 func (r *Runner) Pending(ctx context.Context) (int, error) {
 	n := 0
 	for _, s := range r.sets {
+		if s.Delegate != nil {
+			p, err := s.Delegate.Pending(ctx)
+			if err != nil {
+				return 0, fmt.Errorf("module %q: read history: %w", s.Module, err)
+			}
+			n += p
+			continue
+		}
 		ms, err := load(s.FS, db.DialectOf(r.db))
 		if err != nil {
 			return 0, err
@@ -296,6 +378,21 @@ func (r *Runner) Pending(ctx context.Context) (int, error) {
 			if !done[mig.Name] {
 				n++
 			}
+		}
+	}
+	return n, nil
+}
+
+// appliedCount counts the applied migrations of a delegated set.
+func (r *Runner) appliedCount(ctx context.Context, s Set) (int, error) {
+	st, err := s.Delegate.Status(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("module %q: read history: %w", s.Module, err)
+	}
+	n := 0
+	for _, m := range st {
+		if m.Applied {
+			n++
 		}
 	}
 	return n, nil

@@ -4,10 +4,11 @@
 //
 // Lifecycle, for every enabled module in requirement order:
 //
-//	provision → validate → migrate → routes and OpenAPI → start
+//	provision → validate → migrate → routes and OpenAPI → start → job workers
 //
-// and on the way down, stop in reverse order. When a start fails, the
-// modules already started are stopped before the error is returned.
+// and on the way down, job workers first, then the modules in reverse
+// order. When a start fails, what already started is stopped before the
+// error is returned.
 package app
 
 import (
@@ -22,6 +23,7 @@ import (
 	"github.com/erp-interventions/erp/core/db"
 	"github.com/erp-interventions/erp/core/httpx"
 	"github.com/erp-interventions/erp/core/module"
+	"github.com/erp-interventions/erp/jobs"
 	"github.com/erp-interventions/erp/migrations"
 )
 
@@ -46,10 +48,16 @@ type App struct {
 	DB       *bun.DB
 	Modules  []module.Module
 	Services *module.Services
+	// Jobs enqueues and works background jobs; set by Open.
+	Jobs *jobs.Client
 
 	version string
 	api     *httpx.API
 	started []module.Module
+	// riverMigrations applies River's own schema; set by Open.
+	riverMigrations *jobs.Migrations
+	// workers says whether Start starts the job workers.
+	workers bool
 }
 
 // New resolves the enabled modules. It touches no database, so commands such
@@ -67,12 +75,18 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	for i, m := range mods {
+		if in, ok := m.(module.Instancer); ok {
+			mods[i] = in.NewInstance()
+		}
+	}
 	return &App{
 		Config:   cfg,
 		Log:      log,
 		Modules:  mods,
 		Services: module.NewServices(),
 		version:  opts.Version,
+		workers:  cfg.Jobs.ServeWorkers,
 	}, nil
 }
 
@@ -85,8 +99,12 @@ func (a *App) Open(ctx context.Context) error {
 		return err
 	}
 	a.DB = database
-	if err := a.provision(ctx); err != nil {
+	if err := a.openJobs(); err != nil {
 		_ = a.DB.Close()
+		return err
+	}
+	if err := a.provision(ctx); err != nil {
+		_ = a.Close()
 		return err
 	}
 	return nil
@@ -104,6 +122,7 @@ func (a *App) provision(ctx context.Context) error {
 			Config:   a.Config,
 			Log:      a.Log.With(slog.String("module", id)),
 			Services: a.Services,
+			Jobs:     a.Jobs,
 		}
 		if err := p.Provision(ctx, host); err != nil {
 			return fmt.Errorf("module %q: provision: %w", id, err)
@@ -121,7 +140,10 @@ func (a *App) provision(ctx context.Context) error {
 
 // Migrations returns the runner for the enabled modules' migrations.
 func (a *App) Migrations() *migrations.Runner {
-	sets := []migrations.Set{{Module: KernelModuleID, FS: kernelMigrations()}}
+	sets := []migrations.Set{
+		{Module: KernelModuleID, FS: kernelMigrations()},
+		{Module: jobs.MigrationsModule, Delegate: a.riverMigrations},
+	}
 	for _, m := range a.Modules {
 		if mg, ok := m.(module.Migrator); ok {
 			sets = append(sets, migrations.Set{Module: m.Info().ID, FS: mg.Migrations()})
@@ -145,9 +167,24 @@ func (a *App) API() *httpx.API {
 	return a.api
 }
 
-// Start starts every module in order. When one fails, those already started
-// are stopped in reverse order and the start error is returned.
+// Start starts every module in order, then the job workers when this
+// process works jobs (jobs.serve_workers, or `erp worker`). When a step
+// fails, what already started is stopped in reverse order and the start
+// error is returned.
 func (a *App) Start(ctx context.Context) error {
+	if err := a.startModules(ctx); err != nil {
+		return err
+	}
+	if !a.workers {
+		return nil
+	}
+	if err := a.startWorkers(ctx); err != nil {
+		return errors.Join(err, a.Stop(context.WithoutCancel(ctx)))
+	}
+	return nil
+}
+
+func (a *App) startModules(ctx context.Context) error {
 	for _, m := range a.Modules {
 		s, ok := m.(module.Starter)
 		if !ok {
@@ -163,10 +200,16 @@ func (a *App) Start(ctx context.Context) error {
 	return nil
 }
 
-// Stop stops the started modules in reverse order, going on past failures
-// and returning them all.
+// Stop stops the job workers, letting running jobs finish within
+// jobs.stop_timeout, then the started modules in reverse order, going on
+// past failures and returning them all.
 func (a *App) Stop(ctx context.Context) error {
 	var errs []error
+	if a.Jobs != nil {
+		if err := a.Jobs.StopWorkers(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	for i := len(a.started) - 1; i >= 0; i-- {
 		m := a.started[i]
 		if s, ok := m.(module.Stopper); ok {
@@ -179,12 +222,16 @@ func (a *App) Stop(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// Close releases the database.
+// Close releases the job client and the database.
 func (a *App) Close() error {
 	if a.DB == nil {
 		return nil
 	}
-	return a.DB.Close()
+	var jobsErr error
+	if a.Jobs != nil {
+		jobsErr = a.Jobs.Close(context.Background())
+	}
+	return errors.Join(jobsErr, a.DB.Close())
 }
 
 // Version returns the build's version.

@@ -18,7 +18,8 @@ func (a *App) Spec() ([]byte, error) {
 }
 
 // Handler returns the whole HTTP surface: the API of every enabled module,
-// /openapi.json, /docs, /redoc, /healthz and /readyz.
+// /openapi.json, /docs, /redoc, /healthz, /readyz and, for administrators,
+// River's UI under /admin/jobs.
 func (a *App) Handler() (http.Handler, error) {
 	spec, err := a.Spec()
 	if err != nil {
@@ -39,6 +40,11 @@ func (a *App) Handler() (http.Handler, error) {
 		{Method: http.MethodGet, Path: "/redoc/*",
 			Handler: docs.ReDoc(title, "/openapi.json", "/redoc")},
 	}
+	admin, err := a.adminRoutes(guard)
+	if err != nil {
+		return nil, err
+	}
+	routes = append(routes, admin...)
 
 	c := a.Config.CORS
 	return httpx.NewHandler(a.API(), httpx.Options{

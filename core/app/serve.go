@@ -12,18 +12,13 @@ import (
 )
 
 // Run is what `erp serve` does once the app is open: migrate when
-// auto_migrate is on, build the HTTP surface, start the modules, listen, and
-// on ctx's end shut down gracefully: stop taking connections, let in-flight
-// requests finish within http.shutdown_timeout, then stop the modules.
+// auto_migrate is on, build the HTTP surface, start the modules and (with
+// jobs.serve_workers) the job workers, listen, and on ctx's end shut down
+// gracefully: stop taking connections, let in-flight requests finish within
+// http.shutdown_timeout, then stop the workers and the modules.
 func (a *App) Run(ctx context.Context) error {
-	if a.Config.Database.AutoMigrate {
-		applied, err := a.Migrations().Up(ctx)
-		if err != nil {
-			return err
-		}
-		if len(applied) > 0 {
-			a.Log.Info("applied migrations", slog.Int("count", len(applied)))
-		}
+	if err := a.autoMigrate(ctx); err != nil {
+		return err
 	}
 	handler, err := a.Handler()
 	if err != nil {
@@ -72,7 +67,7 @@ func (a *App) serve(ctx context.Context, ln net.Listener, handler http.Handler) 
 	if errors.Is(serveErr, http.ErrServerClosed) {
 		serveErr = nil
 	}
-	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.ShutdownTimeout)
+	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.stopTimeout())
 	defer cancel()
 	return errors.Join(serveErr, a.Stop(stopCtx))
 }

@@ -9,11 +9,14 @@
 //	Validator    Validate() error               check the provisioned state
 //	Migrator     Migrations() fs.FS             versioned SQL migrations
 //	Router       Routes(*httpx.API)             HTTP operations with their spec
+//	Worker       Jobs(*jobs.Registry)           River workers and periodic jobs
 //	Starter      Start(ctx) error               background work begins
 //	Stopper      Stop(ctx) error                background work ends
 //
 // The kernel runs them in that order for every enabled module, sorted so that
 // a module comes after the modules it requires, and stops them in reverse.
+// Job workers start after every module has started and stop before any
+// module stops, so a job never runs against a stopped module.
 // Each module guards its promises at compile time, for example
 // var _ module.Router = (*Module)(nil).
 package module
@@ -27,6 +30,7 @@ import (
 
 	"github.com/erp-interventions/erp/config"
 	"github.com/erp-interventions/erp/core/httpx"
+	"github.com/erp-interventions/erp/jobs"
 )
 
 // Info identifies a module and names the modules it cannot run without.
@@ -48,12 +52,15 @@ type Module interface {
 
 // Host is what the kernel hands a module when provisioning it: the shared
 // database, the effective configuration, a logger tagged with the module ID,
-// and the services other modules have published.
+// the services other modules have published, and the job client through
+// which the module enqueues background jobs (Jobs.InsertTx inside the
+// transaction of the write that causes them).
 type Host struct {
 	DB       *bun.DB
 	Config   *config.Config
 	Log      *slog.Logger
 	Services *Services
+	Jobs     *jobs.Client
 }
 
 // Provisioner is implemented by modules that prepare state before use.
@@ -78,9 +85,25 @@ type Router interface {
 	Routes(api *httpx.API)
 }
 
+// Worker is implemented by modules with background jobs. Jobs registers
+// the module's River workers (jobs.AddWorker) and periodic jobs
+// (r.AddPeriodic). Only enabled modules are asked, so a disabled module's
+// workers never run.
+type Worker interface {
+	Jobs(r *jobs.Registry)
+}
+
 // Starter is implemented by modules with background work.
 type Starter interface {
 	Start(ctx context.Context) error
+}
+
+// Instancer is implemented by modules that keep state from Provision on.
+// The registry holds one value per module, but each App asks for its own
+// instance, so that two apps in one process (parallel tests) never share a
+// database handle or a service.
+type Instancer interface {
+	NewInstance() Module
 }
 
 // Stopper is implemented by modules that must release resources.
