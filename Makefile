@@ -58,3 +58,16 @@ openapi:
 
 clean:
 	rm -rf bin
+
+## generate: regenerate the committed Go code of the plugin protocol
+## (plugins/proto) with Debian's protoc and the Go plugins pinned below,
+## installed into bin/tools
+.PHONY: generate
+generate:
+	@command -v protoc >/dev/null || { echo "protoc is missing: apt-get install -y protobuf-compiler"; exit 1; }
+	GOBIN=$(CURDIR)/bin/tools GOFLAGS= $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
+	GOBIN=$(CURDIR)/bin/tools GOFLAGS= $(GO) install google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.6.2
+	PATH="$(CURDIR)/bin/tools:$$PATH" protoc --proto_path=plugins/proto \
+		--go_out=plugins/proto --go_opt=paths=source_relative \
+		--go-grpc_out=plugins/proto --go-grpc_opt=paths=source_relative \
+		plugins/proto/erp/plugin/v1/plugin.proto

@@ -39,13 +39,18 @@ type cli struct {
 var commands = []command{
 	{"serve", "Serve the API (migrating first when database.auto_migrate is on)",
 		"erp serve [flags]", runServe},
+	{"worker", "Work background jobs only, without serving HTTP", "erp worker [flags]",
+		runWorker},
+	{"jobs", "List background jobs or retry one", "erp jobs list|retry ID [flags]", runJobs},
 	{"migrate", "Apply, roll back or inspect database migrations",
 		"erp migrate up|down|status|unlock [flags]", runMigrate},
 	{"openapi", "Print the OpenAPI document", "erp openapi export [flags]", runOpenAPI},
 	{"config", "Show or check the configuration",
 		"erp config print|validate [flags]", runConfig},
+	{"users", "Create a user account", usersUsage, runUsers},
 	{"modules", "List registered modules, whether enabled, and their requirements",
 		"erp modules [flags]", runModules},
+	{"plugins", "List or check the declared plugins", "erp plugins list|check [flags]", runPlugins},
 	{"version", "Print the version", "erp version", runVersion},
 }
 

@@ -92,6 +92,7 @@ func Build(ops []*httpx.Operation, info Info) ([]byte, error) {
 	if err := names.err(); err != nil {
 		return nil, err
 	}
+	names.patch(r.SpecEns())
 	return json.MarshalIndent(r.SpecEns(), "", "  ")
 }
 
@@ -141,6 +142,9 @@ func addOperation(r *openapi3.Reflector, op *httpx.Operation) error {
 	if err := r.AddOperation(oc); err != nil {
 		return err
 	}
+	if err := shareRequestSchema(r.SpecEns(), op); err != nil {
+		return err
+	}
 	if op.Public {
 		// An empty requirement list overrides the document-wide bearer.
 		return r.SpecEns().SetupOperation(op.Method, op.Path, func(o *openapi3.Operation) error {
@@ -159,6 +163,33 @@ func addRequest(oc openapi.OperationContext, op *httpx.Operation) {
 	for _, ct := range op.Consumes {
 		oc.AddReqStructure(op.Request, openapi.WithContentType(ct))
 	}
+}
+
+// shareRequestSchema gives every media type in op.Consumes the request
+// body schema. Reflection documents only the media types whose struct tags
+// it knows (json for JSON), so a body also accepted as a form, such as the
+// sign-in, would lose its form variant; the same object schema describes
+// the form's fields.
+func shareRequestSchema(s *openapi3.Spec, op *httpx.Operation) error {
+	if len(op.Consumes) < 2 {
+		return nil
+	}
+	return s.SetupOperation(op.Method, op.Path, func(o *openapi3.Operation) error {
+		body := o.RequestBody
+		if body == nil || body.RequestBody == nil || len(body.RequestBody.Content) == 0 {
+			return nil
+		}
+		var known openapi3.MediaType
+		for _, mt := range body.RequestBody.Content {
+			known = mt
+		}
+		for _, ct := range op.Consumes {
+			if _, ok := body.RequestBody.Content[ct]; !ok {
+				body.RequestBody.Content[ct] = known
+			}
+		}
+		return nil
+	})
 }
 
 // description appends the permission rule to the operation's description,
@@ -238,6 +269,24 @@ func (n *schemaNames) name(t reflect.Type, def string) string {
 	}
 	n.byName[name] = t
 	return name
+}
+
+// SchemaPatcher is implemented by a schema's Go type that needs what JSON
+// Schema reflection cannot express, such as a default beside a $ref, which
+// the contract uses. Build calls it on the finished component schema.
+type SchemaPatcher interface {
+	PatchOpenAPISchema(s *openapi3.Schema)
+}
+
+// patch lets each named type that is a SchemaPatcher adjust its component.
+func (n *schemaNames) patch(spec *openapi3.Spec) {
+	schemas := spec.ComponentsEns().SchemasEns().MapOfSchemaOrRefValues
+	for name, t := range n.byName {
+		p, ok := reflect.Zero(t).Interface().(SchemaPatcher)
+		if s, found := schemas[name]; ok && found && s.Schema != nil {
+			p.PatchOpenAPISchema(s.Schema)
+		}
+	}
 }
 
 func (n *schemaNames) err() error {

@@ -3,6 +3,10 @@
 package all
 
 import (
-	_ "github.com/erp-interventions/erp/modules/auth"  // auth tag
-	_ "github.com/erp-interventions/erp/modules/users" // users tag
+	_ "github.com/erp-interventions/erp/modules/auth"          // auth tag
+	_ "github.com/erp-interventions/erp/modules/clients"       // clients tag
+	_ "github.com/erp-interventions/erp/modules/equipements"   // equipements tag
+	_ "github.com/erp-interventions/erp/modules/interventions" // interventions tag
+	_ "github.com/erp-interventions/erp/modules/techniciens"   // techniciens tag
+	_ "github.com/erp-interventions/erp/modules/users"         // users tag
 )
