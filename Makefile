@@ -71,3 +71,10 @@ generate:
 		--go_out=plugins/proto --go_opt=paths=source_relative \
 		--go-grpc_out=plugins/proto --go-grpc_opt=paths=source_relative \
 		plugins/proto/erp/plugin/v1/plugin.proto
+
+## bench-load: compare erp's hot paths with the hand-written baseline
+## (bench/baseline) on 100,000 interventions in a throwaway PostgreSQL cluster
+.PHONY: bench-load
+bench-load: build
+	$(GO) build -o bin/baseline ./bench/baseline
+	scripts/with-pgtest.sh $(GO) run ./bench/loadtest -erp $(BIN) -baseline bin/baseline

@@ -12,7 +12,8 @@ import (
 	"strings"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
@@ -151,10 +152,17 @@ func openSQLite(t Target, opts Options) (*bun.DB, error) {
 }
 
 func openPostgres(t Target, opts Options) (*bun.DB, error) {
-	sqldb, err := sql.Open("pgx", t.DSN)
+	cfg, err := pgx.ParseConfig(t.DSN)
 	if err != nil {
 		return nil, fmt.Errorf("open PostgreSQL: %w", redactErr(err))
 	}
+	// bun writes its arguments into the SQL text, so nearly every statement
+	// is new to the server. pgx's default would prepare and cache each one:
+	// an extra round trip per query and a cache that never hits. The simple
+	// protocol sends the text once; queries that do pass arguments (River's)
+	// have them encoded safely by pgx.
+	cfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
+	sqldb := stdlib.OpenDB(*cfg)
 	n := opts.MaxOpenConns
 	if n == 0 {
 		n = 20
