@@ -7,8 +7,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/uptrace/bunrouter"
-
 	"github.com/erp-interventions/erp/core/httpx"
 )
 
@@ -99,34 +97,4 @@ func nullIfEmpty(s *string) *string {
 		return nil
 	}
 	return s
-}
-
-// pathID reads the {id} path parameter.
-func pathID(req bunrouter.Request) (int64, error) {
-	id, err := strconv.ParseInt(req.Param("id"), 10, 64)
-	if err != nil || id < 1 {
-		return 0, httpx.Invalid(httpx.FieldError{Loc: []string{"path", "id"},
-			Msg: "entier positif attendu", Type: "int_parsing"})
-	}
-	return id, nil
-}
-
-// parseBool reads an optional true/false query parameter.
-func parseBool(s, name string) (*bool, *httpx.FieldError) {
-	if s == "" {
-		return nil, nil
-	}
-	b, err := strconv.ParseBool(s)
-	if err != nil {
-		fe := httpx.QueryField(name, "bool_parsing", "true ou false attendu")
-		return nil, &fe
-	}
-	return &b, nil
-}
-
-// likePattern turns a search text into a LIKE pattern matching it anywhere,
-// lower-cased, with LIKE's wildcards escaped (used with ESCAPE '\').
-func likePattern(q string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "%" + r.Replace(strings.ToLower(q)) + "%"
 }

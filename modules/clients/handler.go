@@ -43,7 +43,7 @@ func parseList(req bunrouter.Request) (listQuery, error) {
 	lq := listQuery{q: strings.TrimSpace(query.Get("q")), page: page,
 		scope: auth.FromContext(req.Context()).ClientScope()}
 	var bad []httpx.FieldError
-	actif, fe := parseBool(query.Get("actif"), "actif")
+	actif, fe := httpx.QueryBool(query.Get("actif"), "actif")
 	if fe != nil {
 		bad = append(bad, *fe)
 	}
@@ -78,7 +78,7 @@ func parseSort(s string) (string, *httpx.FieldError) {
 }
 
 func (m *Module) get(w http.ResponseWriter, req bunrouter.Request) error {
-	id, err := pathID(req)
+	id, err := httpx.PathID(req, "id")
 	if err != nil {
 		return err
 	}
@@ -153,7 +153,7 @@ func checkOptional(c *checker, adresse, codePostal, ville, pays, contact *string
 }
 
 func (m *Module) update(w http.ResponseWriter, req bunrouter.Request) error {
-	id, err := pathID(req)
+	id, err := httpx.PathID(req, "id")
 	if err != nil {
 		return err
 	}
@@ -248,7 +248,7 @@ func merge(c *client, in ClientUpdate) {
 }
 
 func (m *Module) remove(w http.ResponseWriter, req bunrouter.Request) error {
-	id, err := pathID(req)
+	id, err := httpx.PathID(req, "id")
 	if err != nil {
 		return err
 	}

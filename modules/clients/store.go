@@ -8,6 +8,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	coredb "github.com/erp-interventions/erp/core/db"
 	"github.com/erp-interventions/erp/core/httpx"
 )
 
@@ -58,7 +59,7 @@ func listClients(ctx context.Context, db bun.IDB, lq listQuery) ([]client, int, 
 		// the filtered rows; and SQLite's LOWER folds ASCII only, so accented
 		// capitals match case-insensitively on PostgreSQL alone. A trigram or
 		// full-text index would fix both once client lists grow large.
-		p := likePattern(lq.q)
+		p := coredb.ContainsPattern(lq.q)
 		q = q.Where(`(LOWER(nom) LIKE ? ESCAPE '\' OR LOWER(code) LIKE ? ESCAPE '\')`, p, p)
 	}
 	q = q.OrderExpr(lq.order).Limit(int64(lq.page.Limit)).Offset(int64(lq.page.Offset))

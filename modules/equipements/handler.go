@@ -117,7 +117,7 @@ func parseSort(s string) (string, *httpx.FieldError) {
 }
 
 func (m *Module) get(w http.ResponseWriter, req bunrouter.Request) error {
-	id, err := pathID(req)
+	id, err := httpx.PathID(req, "id")
 	if err != nil {
 		return err
 	}
@@ -130,7 +130,7 @@ func (m *Module) get(w http.ResponseWriter, req bunrouter.Request) error {
 }
 
 func (m *Module) historique(w http.ResponseWriter, req bunrouter.Request) error {
-	id, err := pathID(req)
+	id, err := httpx.PathID(req, "id")
 	if err != nil {
 		return err
 	}
@@ -238,7 +238,7 @@ func (m *Module) insert(ctx context.Context, tx bun.IDB, e *equipement) error {
 }
 
 func (m *Module) update(w http.ResponseWriter, req bunrouter.Request) error {
-	id, err := pathID(req)
+	id, err := httpx.PathID(req, "id")
 	if err != nil {
 		return err
 	}
@@ -353,7 +353,7 @@ func merge(e *equipement, in EquipementUpdate, date *time.Time) {
 }
 
 func (m *Module) remove(w http.ResponseWriter, req bunrouter.Request) error {
-	id, err := pathID(req)
+	id, err := httpx.PathID(req, "id")
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	coredb "github.com/erp-interventions/erp/core/db"
 	"github.com/erp-interventions/erp/core/httpx"
 )
 
@@ -63,7 +64,7 @@ func listEquipements(ctx context.Context, db bun.IDB, lq listQuery) ([]equipemen
 	if lq.q != "" {
 		// Limitation: a substring LIKE cannot use the B-tree indexes, so q scans
 		// the rows the other filters leave; SQLite's LOWER folds ASCII only.
-		p := likePattern(lq.q)
+		p := coredb.ContainsPattern(lq.q)
 		q = q.Where(`(LOWER(nom) LIKE ? ESCAPE '\' OR LOWER(numero_serie) LIKE ? ESCAPE '\')`,
 			p, p)
 	}

@@ -33,7 +33,7 @@ func (m *Module) listCompetences(w http.ResponseWriter, req bunrouter.Request) e
 }
 
 func (m *Module) getCompetence(w http.ResponseWriter, req bunrouter.Request) error {
-	id, err := pathID(req)
+	id, err := httpx.PathID(req, "id")
 	if err != nil {
 		return err
 	}
@@ -83,7 +83,7 @@ func (m *Module) createCompetence(w http.ResponseWriter, req bunrouter.Request) 
 // Limitation: competences carry no version, so this update and the PUT of a
 // technician's list honour no If-Match; the last writer wins.
 func (m *Module) updateCompetence(w http.ResponseWriter, req bunrouter.Request) error {
-	id, err := pathID(req)
+	id, err := httpx.PathID(req, "id")
 	if err != nil {
 		return err
 	}
@@ -117,7 +117,7 @@ func (m *Module) updateCompetence(w http.ResponseWriter, req bunrouter.Request) 
 }
 
 func (m *Module) deleteCompetence(w http.ResponseWriter, req bunrouter.Request) error {
-	id, err := pathID(req)
+	id, err := httpx.PathID(req, "id")
 	if err != nil {
 		return err
 	}
@@ -144,7 +144,7 @@ func (m *Module) deleteCompetence(w http.ResponseWriter, req bunrouter.Request) 
 }
 
 func (m *Module) listHeld(w http.ResponseWriter, req bunrouter.Request) error {
-	id, err := pathID(req)
+	id, err := httpx.PathID(req, "id")
 	if err != nil {
 		return err
 	}
@@ -175,7 +175,7 @@ func heldOut(rows []heldCompetence) []TechnicienCompetenceOut {
 
 // setHeld replaces a technician's whole list of competences.
 func (m *Module) setHeld(w http.ResponseWriter, req bunrouter.Request) error {
-	id, err := pathID(req)
+	id, err := httpx.PathID(req, "id")
 	if err != nil {
 		return err
 	}

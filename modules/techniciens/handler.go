@@ -67,10 +67,10 @@ func parseList(query url.Values) (listQuery, error) {
 		lq.niveauMin = n
 	}
 	var fe *httpx.FieldError
-	if lq.actif, fe = parseBool(query.Get("actif"), "actif"); fe != nil {
+	if lq.actif, fe = httpx.QueryBool(query.Get("actif"), "actif"); fe != nil {
 		bad = append(bad, *fe)
 	}
-	disponible, fe := parseBool(query.Get("disponible"), "disponible")
+	disponible, fe := httpx.QueryBool(query.Get("disponible"), "disponible")
 	if fe != nil {
 		bad = append(bad, *fe)
 	}
@@ -107,7 +107,7 @@ func parseSort(s string) (string, *httpx.FieldError) {
 }
 
 func (m *Module) get(w http.ResponseWriter, req bunrouter.Request) error {
-	id, err := pathID(req)
+	id, err := httpx.PathID(req, "id")
 	if err != nil {
 		return err
 	}
@@ -194,7 +194,7 @@ func insertTechnicien(ctx context.Context, tx bun.IDB, t *technicien) error {
 }
 
 func (m *Module) update(w http.ResponseWriter, req bunrouter.Request) error {
-	id, err := pathID(req)
+	id, err := httpx.PathID(req, "id")
 	if err != nil {
 		return err
 	}
@@ -292,7 +292,7 @@ func mergeContact(t *technicien, telephone, zone *string) {
 }
 
 func (m *Module) remove(w http.ResponseWriter, req bunrouter.Request) error {
-	id, err := pathID(req)
+	id, err := httpx.PathID(req, "id")
 	if err != nil {
 		return err
 	}

@@ -78,7 +78,7 @@ func (h *handler) create(w http.ResponseWriter, req bunrouter.Request) error {
 }
 
 func (h *handler) get(w http.ResponseWriter, req bunrouter.Request) error {
-	id, err := pathID(req)
+	id, err := httpx.PathID(req, "id")
 	if err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func (h *handler) get(w http.ResponseWriter, req bunrouter.Request) error {
 }
 
 func (h *handler) update(w http.ResponseWriter, req bunrouter.Request) error {
-	id, err := pathID(req)
+	id, err := httpx.PathID(req, "id")
 	if err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ func (h *handler) update(w http.ResponseWriter, req bunrouter.Request) error {
 }
 
 func (h *handler) deactivate(w http.ResponseWriter, req bunrouter.Request) error {
-	id, err := pathID(req)
+	id, err := httpx.PathID(req, "id")
 	if err != nil {
 		return err
 	}
@@ -196,13 +196,4 @@ func parseTime(errs *fieldErrors, q url.Values, name string) time.Time {
 			"date RFC 3339 attendue, par exemple 2025-01-27T10:00:00Z"))
 	}
 	return t
-}
-
-// pathID reads the id path parameter; a malformed one names no resource.
-func pathID(req bunrouter.Request) (int64, error) {
-	id, err := strconv.ParseInt(req.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, httpx.NotFound()
-	}
-	return id, nil
 }

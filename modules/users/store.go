@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -64,7 +63,7 @@ func list(ctx context.Context, idb bun.IDB, p *auth.Principal, f listFilter,
 		q.Where("u.client_id = ?", f.ClientID)
 	}
 	if f.Q != "" {
-		like := "%" + escapeLike(strings.ToLower(f.Q)) + "%"
+		like := db.ContainsPattern(f.Q)
 		q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 			return q.Where("u.email_normalise LIKE ? ESCAPE '\\'", like).
 				WhereOr("LOWER(u.nom) LIKE ? ESCAPE '\\'", like).
@@ -76,11 +75,6 @@ func list(ctx context.Context, idb bun.IDB, p *auth.Principal, f listFilter,
 		return nil, 0, fmt.Errorf("list users: %w", err)
 	}
 	return us, int(total), nil
-}
-
-func escapeLike(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return r.Replace(s)
 }
 
 // insert stores a new user and sets its id.
