@@ -27,6 +27,7 @@ import (
 	"os"
 	"os/exec"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -38,6 +39,7 @@ const secret = "load-test-secret-0123456789abcdef0123456789"
 
 type options struct {
 	erpBin, baselineBin, pgURL string
+	logLevel                   string
 	rows, conc                 int
 	dur                        time.Duration
 }
@@ -50,6 +52,7 @@ func main() {
 	flag.IntVar(&o.rows, "rows", 100000, "interventions to seed")
 	flag.IntVar(&o.conc, "c", 8, "concurrent clients")
 	flag.DurationVar(&o.dur, "d", 8*time.Second, "duration of each load phase")
+	flag.StringVar(&o.logLevel, "log-level", "info", "erp's log.level during the test")
 	flag.Parse()
 	if o.pgURL == "" {
 		log.Fatal("no PostgreSQL URL: run through scripts/with-pgtest.sh or pass -pg")
@@ -66,11 +69,11 @@ func run(o options) error {
 		return err
 	}
 	env := append(environ(), "ERP_DATABASE__URL="+dbURL, "ERP_AUTH__JWT_SECRET="+secret,
-		"ERP_LOG__FORMAT=json")
+		"ERP_LOG__FORMAT=json", "ERP_LOG__LEVEL="+o.logLevel)
 	if out, err := command(env, o.erpBin, "migrate", "up").CombinedOutput(); err != nil {
 		return fmt.Errorf("migrate: %v: %s", err, out)
 	}
-	erpAddr, stopErp, err := start(env, o.erpBin, "serve", "--addr")
+	erpAddr, erpPID, stopErp, err := start(env, o.erpBin, "serve", "--addr")
 	if err != nil {
 		return err
 	}
@@ -87,19 +90,22 @@ func run(o options) error {
 	if err := seed(ctx, dbURL, equip, o.rows); err != nil {
 		return err
 	}
-	baseAddr, stopBase, err := start(env, o.baselineBin, "-db", dbURL, "-secret", secret,
-		"-addr")
+	baseAddr, basePID, stopBase, err := start(env, o.baselineBin, "-db", dbURL, "-secret",
+		secret, "-addr")
 	if err != nil {
 		return err
 	}
 	defer stopBase()
 
 	servers := map[string]string{"erp": "http://" + erpAddr, "baseline": "http://" + baseAddr}
+	pids := map[string]int{"erp": erpPID, "baseline": basePID}
 	results := map[string]map[string]result{"erp": {}, "baseline": {}}
 	for _, sc := range scenarios(o.rows, equip) {
 		for round := 0; round < 2; round++ {
 			for _, name := range []string{"erp", "baseline"} {
+				cpu0 := cpuTime(pids[name])
 				r := load(servers[name], token, sc, o.conc, o.dur)
+				r.cpuPerReq = (cpuTime(pids[name]) - cpu0) / time.Duration(max(r.count, 1))
 				if prev, ok := results[name][sc.name]; !ok || r.rps > prev.rps {
 					results[name][sc.name] = r
 				}
@@ -147,9 +153,11 @@ func scenarios(rows int, equip int64) []scenario {
 }
 
 type result struct {
-	rps      float64
-	p50, p99 time.Duration
-	errors   int
+	rps       float64
+	count     int
+	p50, p99  time.Duration
+	cpuPerReq time.Duration
+	errors    int
 }
 
 // load runs conc clients against base for dur and measures each request.
@@ -188,25 +196,29 @@ func load(base, token string, sc scenario, conc int, dur time.Duration) result {
 	}
 	wg.Wait()
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	return result{rps: float64(len(lat)) / dur.Seconds(), p50: lat[len(lat)/2],
+	return result{rps: float64(len(lat)) / dur.Seconds(), count: len(lat), p50: lat[len(lat)/2],
 		p99: lat[len(lat)*99/100], errors: errs}
 }
 
 func report(results map[string]map[string]result, o options) {
-	fmt.Printf("\n%d interventions, %d clients, %s per phase, best of 2 rounds\n\n",
-		o.rows, o.conc, o.dur)
-	fmt.Printf("%-44s %10s %10s %8s %9s %9s %9s %9s\n", "scenario", "erp req/s",
-		"base req/s", "ratio", "erp p50", "base p50", "erp p99", "base p99")
+	fmt.Printf("\n%d interventions, %d clients, %s per phase, best of 2 rounds, "+
+		"erp log level %s\n\n", o.rows, o.conc, o.dur, o.logLevel)
+	fmt.Printf("%-44s %10s %10s %7s %9s %9s %9s %9s %9s %9s\n", "scenario", "erp req/s",
+		"base req/s", "ratio", "erp p50", "base p50", "erp p99", "base p99", "erp cpu",
+		"base cpu")
 	for _, sc := range scenarios(1, 1) {
 		e, b := results["erp"][sc.name], results["baseline"][sc.name]
-		fmt.Printf("%-44s %10.0f %10.0f %7.0f%% %9s %9s %9s %9s\n", sc.name, e.rps, b.rps,
-			100*e.rps/b.rps, e.p50.Round(time.Microsecond), b.p50.Round(time.Microsecond),
-			e.p99.Round(time.Microsecond), b.p99.Round(time.Microsecond))
+		us := time.Microsecond
+		fmt.Printf("%-44s %10.0f %10.0f %6.0f%% %9s %9s %9s %9s %9s %9s\n", sc.name, e.rps,
+			b.rps, 100*e.rps/b.rps, e.p50.Round(us), b.p50.Round(us), e.p99.Round(us),
+			b.p99.Round(us), e.cpuPerReq.Round(us), b.cpuPerReq.Round(us))
 		if e.errors+b.errors > 0 {
 			fmt.Printf("  errors: erp %d, baseline %d\n", e.errors, b.errors)
 		}
 	}
-	fmt.Println("\nratio = erp throughput as a share of the baseline's.")
+	fmt.Println("\nratio = erp throughput as a share of the baseline's; cpu = server " +
+		"process CPU time per request (user + system), the figure least disturbed by " +
+		"other load on the machine.")
 }
 
 // environ is the process environment without ERP_* entries: the test
@@ -227,34 +239,51 @@ func command(env []string, bin string, args ...string) *exec.Cmd {
 	return cmd
 }
 
+// cpuTime returns the user + system CPU time the process pid has used.
+func cpuTime(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name, which is in parentheses: utime is the
+	// 12th and stime the 13th of them, in clock ticks (100 per second).
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+2:]))
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	s, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(u+s) * 10 * time.Millisecond
+}
+
 // start runs bin with args and a free loopback address as the last argument,
 // and waits until it accepts connections.
-func start(env []string, bin string, args ...string) (string, func(), error) {
+func start(env []string, bin string, args ...string) (string, int, func(), error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return "", nil, err
+		return "", 0, nil, err
 	}
 	addr := ln.Addr().String()
 	ln.Close()
 	cmd := command(env, bin, append(args, addr)...)
 	logf, err := os.CreateTemp("", "loadtest-*.log")
 	if err != nil {
-		return "", nil, err
+		return "", 0, nil, err
 	}
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
-		return "", nil, err
+		return "", 0, nil, err
 	}
 	stop := func() { _ = cmd.Process.Kill(); _ = cmd.Wait(); logf.Close() }
 	for i := 0; i < 200; i++ {
 		if c, err := net.Dial("tcp", addr); err == nil {
 			c.Close()
-			return addr, stop, nil
+			return addr, cmd.Process.Pid, stop, nil
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	stop()
-	return "", nil, fmt.Errorf("%s did not start; see %s", bin, logf.Name())
+	return "", 0, nil, fmt.Errorf("%s did not start; see %s", bin, logf.Name())
 }
 
 func freshDatabase(ctx context.Context, admin, name string) (string, error) {

@@ -77,12 +77,16 @@ func (c *cli) loadConfig() (*config.Config, error) {
 }
 
 // newLogger builds the process logger from the log.* keys.
+// Its output is buffered (see bufferedLog) and flushed when the command ends.
 func (c *cli) newLogger(cfg *config.Config) *slog.Logger {
+	if c.logBuf == nil {
+		c.logBuf = newBufferedLog(c.stderr)
+	}
 	opts := &slog.HandlerOptions{Level: cfg.Level()}
 	if cfg.Log.Format == "json" {
-		return slog.New(slog.NewJSONHandler(c.stderr, opts))
+		return slog.New(slog.NewJSONHandler(c.logBuf, opts))
 	}
-	return slog.New(slog.NewTextHandler(c.stderr, opts))
+	return slog.New(slog.NewTextHandler(c.logBuf, opts))
 }
 
 // newApp loads the configuration and resolves the enabled modules.

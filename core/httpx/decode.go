@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 )
 
 // DecodeJSON reads the request body into v. Malformed JSON, a value of the
@@ -74,14 +75,20 @@ func jsonTypeName(kind string) string {
 	return "objet"
 }
 
-// WriteJSON writes v as a JSON answer with status.
+// WriteJSON writes v as a JSON answer with status. The value is encoded
+// before anything is sent, so an encoding failure still becomes a clean 500.
 func WriteJSON(w http.ResponseWriter, status int, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
+	buf := jsonBuffers.Get().(*bytes.Buffer)
+	defer jsonBuffers.Put(buf)
+	buf.Reset()
+	if err := json.NewEncoder(buf).Encode(v); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_, err = w.Write(append(b, '\n'))
+	_, err := w.Write(buf.Bytes())
 	return err
 }
+
+// jsonBuffers recycles answer buffers across requests.
+var jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
