@@ -111,6 +111,20 @@ func (c *Client) InsertTx(ctx context.Context, tx bun.Tx, args river.JobArgs,
 	return res, nil
 }
 
+// InsertManyTx enqueues several jobs inside tx in one statement, with the
+// same all-or-nothing guarantee as InsertTx.
+func (c *Client) InsertManyTx(ctx context.Context, tx bun.Tx,
+	params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error) {
+	if len(params) == 0 {
+		return nil, nil
+	}
+	res, err := c.admin.InsertManyTx(ctx, tx.Tx, params)
+	if err != nil {
+		return nil, fmt.Errorf("enqueue %d jobs: %w", len(params), err)
+	}
+	return res, nil
+}
+
 // Insert enqueues a job on its own, outside any transaction. Prefer
 // InsertTx when the job follows from a write.
 func (c *Client) Insert(ctx context.Context, args river.JobArgs,

@@ -21,6 +21,7 @@ import (
 
 	"github.com/erp-interventions/erp/config"
 	"github.com/erp-interventions/erp/core/db"
+	"github.com/erp-interventions/erp/core/events"
 	"github.com/erp-interventions/erp/core/httpx"
 	"github.com/erp-interventions/erp/core/module"
 	"github.com/erp-interventions/erp/jobs"
@@ -50,10 +51,14 @@ type App struct {
 	Services *module.Services
 	// Jobs enqueues and works background jobs; set by Open.
 	Jobs *jobs.Client
+	// Events is the bus on which modules subscribe to committed events.
+	Events *events.Bus
 
 	version string
 	api     *httpx.API
 	started []module.Module
+	// relay moves committed events to delivery jobs while workers run.
+	relay *events.Relay
 	// riverMigrations applies River's own schema; set by Open.
 	riverMigrations *jobs.Migrations
 	// workers says whether Start starts the job workers.
@@ -85,6 +90,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		Log:      log,
 		Modules:  mods,
 		Services: module.NewServices(),
+		Events:   events.NewBus(),
 		version:  opts.Version,
 		workers:  cfg.Jobs.ServeWorkers,
 	}, nil
@@ -123,10 +129,14 @@ func (a *App) provision(ctx context.Context) error {
 			Log:      a.Log.With(slog.String("module", id)),
 			Services: a.Services,
 			Jobs:     a.Jobs,
+			Events:   a.Events,
 		}
 		if err := p.Provision(ctx, host); err != nil {
 			return fmt.Errorf("module %q: provision: %w", id, err)
 		}
+	}
+	if err := a.Events.Err(); err != nil {
+		return fmt.Errorf("event subscriptions: %w", err)
 	}
 	for _, m := range a.Modules {
 		if v, ok := m.(module.Validator); ok {
@@ -205,6 +215,9 @@ func (a *App) startModules(ctx context.Context) error {
 // past failures and returning them all.
 func (a *App) Stop(ctx context.Context) error {
 	var errs []error
+	if err := a.stopRelay(ctx); err != nil {
+		errs = append(errs, err)
+	}
 	if a.Jobs != nil {
 		if err := a.Jobs.StopWorkers(ctx); err != nil {
 			errs = append(errs, err)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/erp-interventions/erp/core/events"
 	"github.com/erp-interventions/erp/core/module"
 	"github.com/erp-interventions/erp/jobs"
 )
@@ -27,9 +28,13 @@ func (a *App) openJobs() error {
 }
 
 // JobRegistry asks every enabled module that has workers for them. A
-// disabled module is never asked, so its workers do not exist here.
+// disabled module is never asked, so its workers do not exist here. When a
+// module subscribed to events, the kernel adds the event delivery worker.
 func (a *App) JobRegistry() (*jobs.Registry, error) {
 	reg := jobs.NewRegistry()
+	if !a.Events.Empty() {
+		events.AddDeliveryWorker(reg.ForModule(KernelModuleID), a.Events, a.DB)
+	}
 	for _, m := range a.Modules {
 		if w, ok := m.(module.Worker); ok {
 			w.Jobs(reg.ForModule(m.Info().ID))
@@ -58,7 +63,35 @@ func (a *App) startWorkers(ctx context.Context) error {
 			return ErrRiverNotMigrated
 		}
 	}
-	return a.Jobs.StartWorkers(ctx, reg)
+	if err := a.Jobs.StartWorkers(ctx, reg); err != nil {
+		return err
+	}
+	return a.startRelay(ctx)
+}
+
+// startRelay starts moving committed events to delivery jobs, in the
+// processes that work jobs, when some module subscribed to events.
+func (a *App) startRelay(ctx context.Context) error {
+	if a.Events.Empty() {
+		return nil
+	}
+	relay := events.NewRelay(a.Events, a.DB, a.Jobs, events.RelayOptions{
+		DatabaseURL: a.Config.Database.URL, Log: a.Log})
+	if err := relay.Start(ctx); err != nil {
+		return err
+	}
+	a.relay = relay
+	return nil
+}
+
+// stopRelay stops the relay, if it runs, before the workers stop.
+func (a *App) stopRelay(ctx context.Context) error {
+	relay := a.relay
+	a.relay = nil
+	if relay == nil {
+		return nil
+	}
+	return relay.Stop(ctx)
 }
 
 // RunWorkers is what `erp worker` does once the app is open: migrate when

@@ -3,11 +3,13 @@
 // transaction as the change they describe: an event exists exactly when its
 // change was committed, and a rolled-back change leaves none.
 //
-// The outbox is the hand-over point to what reacts to changes. Nothing reads
-// it yet; the job runner, notifications and plugins will, by taking unpublished
-// rows in id order (the partial index on published_at serves that) and marking
-// each row published once handled. Consumers must tolerate seeing an event
-// twice, and use its ID to recognise a repeat.
+// The outbox is the hand-over point to what reacts to changes. Modules
+// subscribe to event types on a Bus; a Relay, running where job workers run,
+// takes unpublished rows in id order (the partial index on published_at
+// serves that) and, in one transaction, enqueues one delivery job per
+// matching subscriber and marks the rows published. The delivery worker then
+// calls the subscriber's Handler, with River's retries. Subscribers must
+// tolerate seeing an event twice, and use its ID to recognise a repeat.
 package events
 
 import (

@@ -29,6 +29,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/erp-interventions/erp/config"
+	"github.com/erp-interventions/erp/core/events"
 	"github.com/erp-interventions/erp/core/httpx"
 	"github.com/erp-interventions/erp/jobs"
 )
@@ -54,13 +55,15 @@ type Module interface {
 // database, the effective configuration, a logger tagged with the module ID,
 // the services other modules have published, and the job client through
 // which the module enqueues background jobs (Jobs.InsertTx inside the
-// transaction of the write that causes them).
+// transaction of the write that causes them), and the event bus on which
+// the module subscribes to committed domain events (Events.Subscribe).
 type Host struct {
 	DB       *bun.DB
 	Config   *config.Config
 	Log      *slog.Logger
 	Services *Services
 	Jobs     *jobs.Client
+	Events   *events.Bus
 }
 
 // Provisioner is implemented by modules that prepare state before use.

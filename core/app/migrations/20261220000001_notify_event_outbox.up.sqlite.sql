@@ -1,0 +1,2 @@
+-- SQLite has no notifications: relays poll the outbox.
+SELECT 1;
