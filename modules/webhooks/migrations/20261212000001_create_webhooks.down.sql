@@ -1,0 +1,3 @@
+DROP TABLE webhook_tentatives;
+DROP TABLE webhook_livraisons;
+DROP TABLE webhooks;
