@@ -58,7 +58,7 @@ func served(t *testing.T) servedSpec {
 // fragment (which shows only some of them; its own example shows more).
 var extraOut = []string{"type_intervention", "priorite", "urgence", "titre", "description",
 	"competences_requises", "date_modification", "date_affectation", "date_debut",
-	"date_fin", "duree_minutes", "rapport", "version"}
+	"date_fin", "duree_minutes", "rapport", "version", "extensions"}
 
 func TestServedSchemasMatchTheContract(t *testing.T) {
 	t.Parallel()

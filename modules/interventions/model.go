@@ -182,6 +182,10 @@ type InterventionOut struct {
 	Rapport             *string    `bun:"rapport" json:"rapport"`
 	Version             int64      `bun:"version" json:"version"`
 
+	// Extensions holds the client's own fields: keys written through PATCH
+	// and fields computed by its plugins. Absent from the answer when empty.
+	Extensions map[string]any `bun:"extensions" json:"extensions,omitempty"`
+
 	// Working-time bookkeeping behind duree_minutes: the seconds worked in
 	// finished periods and the start of the current one.
 	TravailSecondes int64      `bun:"travail_secondes" json:"-"`
@@ -230,6 +234,10 @@ type InterventionUpdate struct {
 	Urgence             bool                 `json:"urgence,omitempty"`
 	DatePlanifiee       *time.Time           `json:"date_planifiee,omitempty"`
 	CompetencesRequises []string             `json:"competences_requises,omitempty" maxItems:"20"`
+
+	// Extensions sets keys of the extensions object; a key set to null is
+	// removed, the keys not sent are kept.
+	Extensions map[string]any `json:"extensions,omitempty"`
 
 	// sent records which members the body carried, so that an absent member
 	// keeps its value while an explicit one, even null or false, is applied.
@@ -398,6 +406,8 @@ var interventionOutDescriptions = map[string]string{
 	"date_fin":         "Date de clôture",
 	"duree_minutes": "Temps de travail en minutes, périodes en attente exclues ; " +
 		"renseigné dès le démarrage",
+	"extensions": "Champs propres au client : écrits par PATCH ou calculés par ses " +
+		"plugins ; absent quand vide",
 	"rapport": "Rapport de clôture",
 	"version": "Version, reprise dans l'ETag",
 }
@@ -408,6 +418,8 @@ var interventionUpdateDescriptions = map[string]string{
 	"urgence":              "Intervention urgente",
 	"date_planifiee":       "Date planifiée ; null l'efface",
 	"competences_requises": "Codes des compétences requises (remplace la liste)",
+	"extensions": "Clés à écrire dans extensions : null retire une clé, les clés " +
+		"absentes restent ; les plugins du client peuvent refuser une valeur",
 }
 
 // PrepareJSONSchema documents the members.

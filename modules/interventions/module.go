@@ -10,6 +10,13 @@
 // Every write is one transaction holding the change, its history entry, its
 // audit entry, its domain event (package events) and, for POSTs sent with an
 // Idempotency-Key, the stored answer (package idempotency).
+//
+// When the plugins module is enabled, the client's out-of-process plugins
+// (plugins/host) take part in the writes: ValidateIntervention on create
+// and update, BeforeTransition before each step, ComputeFields on every
+// write (into the extensions object), and AfterTransition from a job
+// enqueued in the step's transaction. This module does not require
+// plugins; without them no hook is called and nothing is read for them.
 package interventions
 
 import (
@@ -22,6 +29,8 @@ import (
 
 	"github.com/erp-interventions/erp/core/auth"
 	"github.com/erp-interventions/erp/core/module"
+	"github.com/erp-interventions/erp/jobs"
+	"github.com/erp-interventions/erp/plugins/host"
 )
 
 // ID is the module's ID.
@@ -39,11 +48,16 @@ type Module struct {
 	techs    techniciens
 	grants   *auth.Grants
 	profiles *profiles
+	services *module.Services
+	jobs     *jobs.Client
+	// plugins is the plugin host, nil when the plugins module is disabled.
+	plugins *host.Host
 }
 
 var (
 	_ module.Instancer   = (*Module)(nil)
 	_ module.Provisioner = (*Module)(nil)
+	_ module.Validator   = (*Module)(nil)
 	_ module.Migrator    = (*Module)(nil)
 	_ module.Router      = (*Module)(nil)
 )
@@ -70,7 +84,15 @@ func (m *Module) Provision(_ context.Context, h *module.Host) error {
 		return err
 	}
 	m.profiles = newProfiles(m.techs, h.DB)
+	m.services, m.jobs = h.Services, h.Jobs
 	return h.Services.Provide(StatsService, Stats{})
+}
+
+// Validate takes the plugin host when the plugins module is enabled. It
+// runs once every module is provisioned: plugins is not a requirement of
+// this module, so its Provision may come after this one's.
+func (m *Module) Validate() error {
+	return m.lookupPlugins()
 }
 
 // Migrations returns the module's migrations.

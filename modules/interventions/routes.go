@@ -20,8 +20,9 @@ func (m *Module) Routes(api *httpx.API) {
 		Permission:  auth.InterventionsCreate,
 		Request:     new(InterventionCreate), Response: new(InterventionOut),
 		Status: http.StatusCreated, ResponseDescription: "Intervention créée avec succès",
-		ResponseHeaders: new(InterventionCreatedHeaders), Errors: []int{http.StatusUnprocessableEntity},
-		Handler: idempotency.Wrap(m.db, m.handleCreate),
+		ResponseHeaders: new(InterventionCreatedHeaders),
+		Errors:          []int{http.StatusUnprocessableEntity, http.StatusServiceUnavailable},
+		Handler:         idempotency.Wrap(m.db, m.handleCreate),
 	})
 	api.Handle(httpx.Operation{
 		ID: "list_interventions", Method: http.MethodGet, Path: "/interventions/", Tag: tag,
@@ -48,12 +49,15 @@ func (m *Module) itemRoutes(api *httpx.API) {
 	api.Handle(httpx.Operation{
 		ID: "update_intervention", Method: http.MethodPatch, Path: "/interventions/{id}",
 		Tag: tag, Summary: "Modifier une intervention",
-		Description: "Modifie titre, description, priorité, urgence, date planifiée ou " +
-			"compétences requises. Le statut ne change que par les actions du workflow. " +
-			"Avec If-Match, répond 412 si l'intervention a changé depuis sa lecture.",
+		Description: "Modifie titre, description, priorité, urgence, date planifiée, " +
+			"compétences requises ou extensions. Le statut ne change que par les actions " +
+			"du workflow. Avec If-Match, répond 412 si l'intervention a changé depuis sa " +
+			"lecture. Les plugins du client peuvent refuser des champs (400) ; un plugin " +
+			"indisponible répond 503.",
 		Permission: auth.InterventionsUpdate, Request: new(InterventionUpdate),
 		Response: new(InterventionOut), ResponseHeaders: new(InterventionETagHeader),
-		Errors:  []int{http.StatusNotFound, http.StatusConflict, http.StatusPreconditionFailed},
+		Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusPreconditionFailed,
+			http.StatusServiceUnavailable},
 		Handler: m.handleUpdate,
 	})
 }
@@ -67,7 +71,7 @@ func (m *Module) workflowRoutes(api *httpx.API) {
 			Request: s.Body(), Response: new(InterventionOut),
 			ResponseHeaders: new(InterventionETagHeader),
 			Errors: []int{http.StatusNotFound, http.StatusConflict,
-				http.StatusUnprocessableEntity},
+				http.StatusUnprocessableEntity, http.StatusServiceUnavailable},
 			Handler: idempotency.Wrap(m.db, m.handleStep(s)),
 		})
 	}
@@ -90,7 +94,8 @@ func stepDescription(s step) string {
 		d += " L'équipement passe « " + s.Equipement + " »."
 	}
 	return d + " Une transition impossible répond 409 avec le statut actuel et les " +
-		"actions autorisées."
+		"actions autorisées ; un plugin du client qui la refuse répond 409 avec son motif " +
+		"et son nom (plugin), un plugin indisponible 503."
 }
 
 func joinFrench(xs []string) string {

@@ -40,6 +40,9 @@ func getIntervention(ctx context.Context, idb bun.IDB, id int64, sc scope,
 }
 
 func insertIntervention(ctx context.Context, tx bun.IDB, iv *InterventionOut) error {
+	if iv.Extensions == nil {
+		iv.Extensions = map[string]any{}
+	}
 	_, err := tx.NewInsert().Model(iv).Returning("id").Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("insert intervention: %w", err)
@@ -51,6 +54,9 @@ func insertIntervention(ctx context.Context, tx bun.IDB, iv *InterventionOut) er
 // changed it since it was read at version prev.
 func saveIntervention(ctx context.Context, tx bun.IDB, iv *InterventionOut, prev int64) error {
 	iv.Version = prev + 1
+	if iv.Extensions == nil {
+		iv.Extensions = map[string]any{}
+	}
 	res, err := tx.NewUpdate().Model(iv).
 		ExcludeColumn("id", "client_id", "equipement_id", "date_creation", "createur_id").
 		WherePK().Where("version = ?", prev).Exec(ctx)
@@ -59,6 +65,16 @@ func saveIntervention(ctx context.Context, tx bun.IDB, iv *InterventionOut, prev
 	}
 	if n, err := res.RowsAffected(); err == nil && n == 0 {
 		return errStale
+	}
+	return nil
+}
+
+// saveExtensions writes iv's extensions alone, for the fields the plugins
+// compute once a new intervention has its id; the version stays.
+func saveExtensions(ctx context.Context, tx bun.IDB, iv *InterventionOut) error {
+	_, err := tx.NewUpdate().Model(iv).Column("extensions").WherePK().Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("save extensions of intervention %d: %w", iv.ID, err)
 	}
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/erp-interventions/erp/core/auth"
 	"github.com/erp-interventions/erp/core/httpx"
 	"github.com/erp-interventions/erp/core/idempotency"
+	"github.com/erp-interventions/erp/plugins/host"
 )
 
 // change is what a transition did, for the history, the audit log and the
@@ -28,6 +29,10 @@ type change struct {
 	Motif         string             `json:"motif,omitempty"`
 	Force         bool               `json:"force,omitempty"`
 	Manquantes    []string           `json:"competences_manquantes,omitempty"`
+
+	// plugins is what the plugin hooks of this step carry, nil when no
+	// plugin applies.
+	plugins *host.Call
 }
 
 // transition takes step s on intervention id for p, in one transaction: the
@@ -51,6 +56,9 @@ func (m *Module) transition(ctx context.Context, p *auth.Principal, id int64, s 
 		}
 		if err := m.record(ctx, tx, iv, string(s.Action), s.Event,
 			map[string]any{"statut": c.AncienStatut}, c); err != nil {
+			return err
+		}
+		if err := m.pluginTell(ctx, tx, c.plugins, iv); err != nil {
 			return err
 		}
 		resp, err = answer(http.StatusOK, iv, false)
@@ -79,10 +87,17 @@ func (m *Module) take(ctx context.Context, tx bun.IDB, p *auth.Principal, sc sco
 		}
 	}
 
+	if err := m.vetStep(ctx, tx, p, iv, s, in, c); err != nil {
+		return nil, err
+	}
+
 	at := now()
 	s.Stamp(iv, in, at)
 	iv.Statut, iv.DateModification = s.To, at
 	c.TechnicienID = iv.TechnicienID
+	if _, err := m.pluginCompute(ctx, c.plugins, iv); err != nil {
+		return nil, err
+	}
 	if err := saveIntervention(ctx, tx, iv, iv.Version); err != nil {
 		return nil, err
 	}
@@ -99,6 +114,21 @@ func (m *Module) take(ctx context.Context, tx bun.IDB, p *auth.Principal, sc sco
 		}
 	}
 	return c, nil
+}
+
+// vetStep asks the client's plugins, once every rule of the workflow has
+// passed, whether step s may happen, and keeps in c what the later hooks
+// of the step carry.
+func (m *Module) vetStep(ctx context.Context, tx bun.IDB, p *auth.Principal,
+	iv *InterventionOut, s step, in transitionInput, c *change) error {
+	call, err := m.pluginCall(ctx, tx, p, iv, hookBefore, hookCompute, hookAfter)
+	if err != nil || call == nil {
+		return err
+	}
+	call.Transition = host.Transition{Action: string(s.Action), From: string(iv.Statut),
+		To: string(s.To), Motif: in.Motif, Rapport: in.Rapport}
+	c.plugins = call
+	return m.pluginVet(ctx, call)
 }
 
 func (c *change) historique(p *auth.Principal, at time.Time) *HistoriqueOut {

@@ -27,8 +27,8 @@ func TestModulePublishesTheHost(t *testing.T) {
 	if err := m.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if veto, err := h.BeforeTransition(ctx, host.Call{}); veto != "" || err != nil {
-		t.Errorf("a host without plugins answered %q, %v", veto, err)
+	if veto, err := h.BeforeTransition(ctx, host.Call{}); veto.Vetoed() || err != nil {
+		t.Errorf("a host without plugins answered %+v, %v", veto, err)
 	}
 	if err := m.Stop(ctx); err != nil {
 		t.Fatal(err)

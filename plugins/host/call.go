@@ -18,21 +18,39 @@ type Transition = protocol.Transition
 
 // Call is what the interventions module passes to every hook: who acts,
 // on which intervention, and for the transition hooks which step.
+//
+// A Call is also the argument of the AfterTransition job, so it has a
+// JSON form.
 type Call struct {
 	// Intervention is the intervention as it is, or as it will be stored.
 	// Its ClientID selects the plugins that apply.
-	Intervention Intervention
+	Intervention Intervention `json:"intervention"`
 	// Role is the acting user's role: admin, responsable, technicien or
 	// client.
-	Role string
+	Role string `json:"role"`
 	// Criticite is the criticality of the intervention's equipment: basse,
 	// moyenne or haute.
-	Criticite string
+	Criticite string `json:"criticite"`
 	// Operation is "create" or "update" for Validate; unused otherwise.
-	Operation string
+	Operation string `json:"operation,omitempty"`
 	// Transition is the step, for BeforeTransition and AfterTransition.
-	Transition Transition
+	Transition Transition `json:"transition"`
 }
+
+// AfterTransitionArgs is the background job that tells the plugins about
+// a committed transition. The interventions module enqueues it inside the
+// transition's transaction; the plugins module's worker calls
+// AfterTransition with Call.
+type AfterTransitionArgs struct {
+	// Call is the intervention after the step, and the step.
+	Call Call `json:"call"`
+}
+
+// AfterTransitionKind is the River job kind of AfterTransitionArgs.
+const AfterTransitionKind = "plugins_after_transition"
+
+// Kind names the job kind for River.
+func (AfterTransitionArgs) Kind() string { return AfterTransitionKind }
 
 // FieldError is a field a plugin refuses. The interventions module turns
 // it into one entry of the ValidationError body: loc ["body", Field],

@@ -35,7 +35,7 @@ func TestPluginKilledMidCallIsRestarted(t *testing.T) {
 			}
 			done := make(chan outcome, 1)
 			go func() {
-				veto, err := h.BeforeTransition(context.Background(), motif("sleep:5s"))
+				veto, err := reasonOf(h.BeforeTransition(context.Background(), motif("sleep:5s")))
 				done <- outcome{veto, err}
 			}()
 			time.Sleep(200 * time.Millisecond)
@@ -64,7 +64,7 @@ func TestPluginKilledMidCallIsRestarted(t *testing.T) {
 			if s := statusOf(t, h, "behave"); s.Restarts != 1 {
 				t.Errorf("restarts = %d, want 1", s.Restarts)
 			}
-			veto, err := h.BeforeTransition(context.Background(), motif("veto:ok"))
+			veto, err := reasonOf(h.BeforeTransition(context.Background(), motif("veto:ok")))
 			if err != nil || veto != "ok" {
 				t.Errorf("the call after the restart: %q, %v", veto, err)
 			}
@@ -76,7 +76,7 @@ func TestPluginExitingInItsHookIsRestarted(t *testing.T) {
 	t.Parallel()
 	h, _ := startHost(t, declare(t, "behave", bin.behave))
 	pid := statusOf(t, h, "behave").PID
-	_, err := h.BeforeTransition(context.Background(), motif("exit"))
+	_, err := reasonOf(h.BeforeTransition(context.Background(), motif("exit")))
 	if !errors.Is(err, ErrUnavailable) {
 		t.Fatalf("err = %v, want ErrUnavailable", err)
 	}
@@ -96,7 +96,7 @@ func TestPluginSleepingPastItsDeadline(t *testing.T) {
 			pid := statusOf(t, h, "behave").PID
 
 			begin := time.Now()
-			veto, err := h.BeforeTransition(context.Background(), motif("sleep:3s"))
+			veto, err := reasonOf(h.BeforeTransition(context.Background(), motif("sleep:3s")))
 			if took := time.Since(begin); took > time.Second {
 				t.Errorf("the call took %s with a 300ms deadline", took)
 			}
@@ -123,7 +123,7 @@ func TestPluginMissingDeadlinesInARowIsRestarted(t *testing.T) {
 	h, _ := startHost(t, declare(t, "behave", bin.behave, withTimeout(150*time.Millisecond)))
 	pid := statusOf(t, h, "behave").PID
 	for range maxTimeouts {
-		_, _ = h.BeforeTransition(context.Background(), motif("sleep:2s"))
+		_, _ = reasonOf(h.BeforeTransition(context.Background(), motif("sleep:2s")))
 	}
 	waitFor(t, 5*time.Second, "the restart of a hung plugin", func() bool {
 		s := statusOf(t, h, "behave")
@@ -135,7 +135,7 @@ func TestPanickingHookDoesNotKillThePlugin(t *testing.T) {
 	t.Parallel()
 	h, _ := startHost(t, declare(t, "behave", bin.behave))
 	pid := statusOf(t, h, "behave").PID
-	_, err := h.BeforeTransition(context.Background(), motif("panic"))
+	_, err := reasonOf(h.BeforeTransition(context.Background(), motif("panic")))
 	if !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "panicked") {
 		t.Errorf("err = %v, want the panic reported", err)
 	}
@@ -168,7 +168,7 @@ func TestWrongChecksumRefusesOnlyThatPlugin(t *testing.T) {
 		t.Errorf("no log line says the plugin was refused")
 	}
 
-	_, err := h.BeforeTransition(context.Background(), motif(""))
+	_, err := reasonOf(h.BeforeTransition(context.Background(), motif("")))
 	if !errors.Is(err, ErrUnavailable) || !errors.Is(err, ErrRefused) {
 		t.Errorf("a fail_closed refused plugin: err = %v", err)
 	}
@@ -178,7 +178,7 @@ func TestRefusedFailOpenPluginIsSkipped(t *testing.T) {
 	t.Parallel()
 	h, _ := startHost(t, declare(t, "bad-sum", bin.behave, failOpen,
 		func(p *config.Plugin) { p.SHA256 = strings.Repeat("0", 64) }))
-	veto, err := h.BeforeTransition(context.Background(), motif("veto:no"))
+	veto, err := reasonOf(h.BeforeTransition(context.Background(), motif("veto:no")))
 	if err != nil || veto != "" {
 		t.Errorf("got %q, %v; want the plugin skipped", veto, err)
 	}

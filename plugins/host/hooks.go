@@ -43,19 +43,30 @@ func (h *Host) Validate(ctx context.Context, call Call) ([]FieldError, error) {
 	return out, nil
 }
 
+// Veto is a plugin's refusal of a transition. The zero Veto allows it.
+type Veto struct {
+	// Plugin is the name of the plugin that refused.
+	Plugin string
+	// Reason tells the user why, in the plugin's words.
+	Reason string
+}
+
+// Vetoed reports whether v refuses the transition.
+func (v Veto) Vetoed() bool { return v.Reason != "" }
+
 // BeforeTransition asks the plugins that apply to the intervention's
-// client whether the step in call.Transition may happen. A non-empty veto
-// is the reason of the first plugin that refused, to be answered as a 409;
-// the later plugins are not asked. An error matching ErrUnavailable means
-// a fail_closed plugin could not answer.
-func (h *Host) BeforeTransition(ctx context.Context, call Call) (veto string, err error) {
+// client whether the step in call.Transition may happen. A veto comes
+// from the first plugin that refused, to be answered as a 409 carrying
+// its reason; the later plugins are not asked. An error matching
+// ErrUnavailable means a fail_closed plugin could not answer.
+func (h *Host) BeforeTransition(ctx context.Context, call Call) (Veto, error) {
 	runners := h.matching(call.Intervention.ClientID)
 	if len(runners) == 0 {
-		return "", nil
+		return Veto{}, nil
 	}
 	w, err := newWire(call)
 	if err != nil {
-		return "", err
+		return Veto{}, err
 	}
 	for _, r := range runners {
 		var resp *pluginv1.BeforeTransitionResponse
@@ -65,22 +76,22 @@ func (h *Host) BeforeTransition(ctx context.Context, call Call) (veto string, er
 			return err
 		})
 		if err := h.settle(ctx, r, protocol.HookBeforeTransition, err); err != nil {
-			return "", err
+			return Veto{}, err
 		}
 		if resp.GetVeto() {
-			return vetoReason(r, resp.GetReason(), call), nil
+			return veto(r, resp.GetReason(), call), nil
 		}
 	}
-	return "", nil
+	return Veto{}, nil
 }
 
-func vetoReason(r *runner, reason string, call Call) string {
+func veto(r *runner, reason string, call Call) Veto {
 	if reason == "" {
-		reason = "refusé par le plugin " + r.spec.Name
+		reason = "Refusé par le plugin " + r.spec.Name + "."
 	}
 	r.log.Info("plugin vetoed a transition", slog.String("action", call.Transition.Action),
 		slog.Int64("intervention_id", call.Intervention.ID), slog.String("reason", reason))
-	return reason
+	return Veto{Plugin: r.spec.Name, Reason: reason}
 }
 
 // AfterTransition tells the plugins that apply to the intervention's

@@ -39,7 +39,7 @@ func TestRapportPluginVetoesShortClosingReport(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			veto, err := h.BeforeTransition(context.Background(), tc.call)
+			veto, err := reasonOf(h.BeforeTransition(context.Background(), tc.call))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -58,7 +58,7 @@ func TestRapportPluginReadsItsConfig(t *testing.T) {
 	h, _ := startHost(t, declare(t, "rapport", bin.rapport,
 		withConfig(map[string]any{"rapport_min": 3})))
 	call := closing(1, "corrective", "haute", "Fait.")
-	veto, err := h.BeforeTransition(context.Background(), call)
+	veto, err := reasonOf(h.BeforeTransition(context.Background(), call))
 	if err != nil || veto != "" {
 		t.Fatalf("with rapport_min 3, got veto %q, err %v", veto, err)
 	}
@@ -130,19 +130,20 @@ func TestPluginsApplyOnlyToTheirClients(t *testing.T) {
 		declare(t, "rapport", bin.rapport, forClients(7, 9)),
 		declare(t, "behave", bin.behave))
 
-	veto, err := h.BeforeTransition(context.Background(), closing(8, "corrective", "haute", "x"))
+	veto, err := reasonOf(h.BeforeTransition(context.Background(),
+		closing(8, "corrective", "haute", "x")))
 	if err != nil || veto != "" {
 		t.Errorf("client 8 is not in clients [7 9]: veto %q, err %v", veto, err)
 	}
-	veto, err = h.BeforeTransition(context.Background(), closing(9, "corrective", "haute", "x"))
-	if err != nil || veto == "" {
-		t.Errorf("client 9 is in clients [7 9]: veto %q, err %v", veto, err)
+	v, err := h.BeforeTransition(context.Background(), closing(9, "corrective", "haute", "x"))
+	if err != nil || !v.Vetoed() || v.Plugin != "rapport" {
+		t.Errorf("client 9 is in clients [7 9]: veto %+v, err %v", v, err)
 	}
 
 	// The plugin with no clients list applies to every client.
 	call := closing(8, "corrective", "haute", "x")
 	call.Transition.Motif = "veto:refusé pour tous"
-	veto, _ = h.BeforeTransition(context.Background(), call)
+	veto, _ = reasonOf(h.BeforeTransition(context.Background(), call))
 	if veto != "refusé pour tous" {
 		t.Errorf("the plugin for every client answered veto %q", veto)
 	}
@@ -206,7 +207,7 @@ func TestHostWithoutPluginsAnswersNothing(t *testing.T) {
 	t.Parallel()
 	h, _ := startHost(t)
 	ctx := context.Background()
-	veto, err := h.BeforeTransition(ctx, closing(1, "corrective", "haute", ""))
+	veto, err := reasonOf(h.BeforeTransition(ctx, closing(1, "corrective", "haute", "")))
 	errs, err2 := h.Validate(ctx, closing(1, "corrective", "haute", ""))
 	fields, err3 := h.ComputeFields(ctx, closing(1, "corrective", "haute", ""))
 	if veto != "" || errs != nil || fields != nil || errors.Join(err, err2, err3) != nil {

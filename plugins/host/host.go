@@ -136,6 +136,23 @@ func (h *Host) Ping(ctx context.Context, name string) error {
 	return fmt.Errorf("ping plugin %q: no such plugin", name)
 }
 
+// Serves reports whether a plugin that applies to the client may serve
+// hook: one that said it serves it, or one that has not run yet and so
+// has not said. The interventions module asks it before enqueueing an
+// AfterTransition job or reading what a call needs, so that a deployment
+// without plugins pays nothing.
+func (h *Host) Serves(hook Hook, clientID int64) bool {
+	for _, r := range h.matching(clientID) {
+		if r.mayServe(hook) {
+			return true
+		}
+	}
+	return false
+}
+
+// Declared reports how many plugins the configuration declares.
+func (h *Host) Declared() int { return len(h.runners) }
+
 // matching returns the plugins that apply to the client, in order.
 func (h *Host) matching(clientID int64) []*runner {
 	var out []*runner

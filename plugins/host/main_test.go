@@ -76,6 +76,9 @@ func buildPlugins(dir string) error {
 	return <-errs
 }
 
+// reasonOf keeps the reason of a BeforeTransition answer.
+func reasonOf(v Veto, err error) (string, error) { return v.Reason, err }
+
 // checksum returns the SHA-256 of a file in hexadecimal, as an
 // administrator would write it in the configuration.
 func checksum(t testing.TB, path string) string {

@@ -97,6 +97,14 @@ func (r *runner) appliesTo(clientID int64) bool {
 	return len(r.spec.Clients) == 0 || slices.Contains(r.spec.Clients, clientID)
 }
 
+// mayServe reports whether the plugin serves hook, as far as is known:
+// before its first successful Describe, it might.
+func (r *runner) mayServe(hook protocol.Hook) bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.about.hooks == nil || slices.Contains(r.about.hooks, hook)
+}
+
 // supervise launches the plugin and keeps it running until ctx ends.
 func (r *runner) supervise(ctx context.Context) {
 	defer r.set(StateStopped, nil, nil)

@@ -8,11 +8,15 @@
 //
 // ComputeFields returns the process id and the plugin config's label, so
 // that tests can tell a restarted process and check the config reached it.
-// ValidateIntervention refuses the titre "invalide".
+// ValidateIntervention refuses the titre "invalide". AfterTransition
+// appends "<intervention id> <action> <statut>" to the file named by the
+// config's record key, so that tests can see the job reach the plugin.
 package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"strings"
@@ -41,6 +45,20 @@ func (plugin) BeforeTransition(_ context.Context, r *sdk.TransitionRequest) (
 		return sdk.Veto(strings.TrimPrefix(motif, "veto:")), nil
 	}
 	return sdk.Allow(), nil
+}
+
+func (plugin) AfterTransition(_ context.Context, r *sdk.TransitionRequest) error {
+	path, _ := r.Config["record"].(string)
+	if path == "" {
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(f, "%d %s %s\n", r.Intervention.ID, r.Transition.Action,
+		r.Intervention.Statut)
+	return errors.Join(err, f.Close())
 }
 
 func (plugin) ValidateIntervention(_ context.Context, r *sdk.Request) ([]sdk.FieldError, error) {

@@ -1,0 +1,1 @@
+ALTER TABLE interventions DROP COLUMN extensions;

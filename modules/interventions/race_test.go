@@ -1,0 +1,5 @@
+//go:build race
+
+package interventions_test
+
+const raceEnabled = true
