@@ -49,6 +49,9 @@ type Config struct {
 	Log      Log      `koanf:"log"`
 	Auth     Auth     `koanf:"auth"`
 	Jobs     Jobs     `koanf:"jobs"`
+	// Notifications configures the notifications module.
+	Notifications Notifications `koanf:"notifications"`
+	Webhooks      Webhooks      `koanf:"webhooks"`
 
 	// Plugins declares the out-of-process plugins, none by default.
 	Plugins []Plugin `koanf:"plugins"`
@@ -215,6 +218,8 @@ func Default() *Config {
 		},
 	}
 	c.Jobs = defaultJobs()
+	c.Notifications = defaultNotifications()
+	c.Webhooks = defaultWebhooks()
 	c.applyProfileDefaults(nil)
 	return c
 }

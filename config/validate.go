@@ -48,6 +48,8 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.Auth.validate()...)
 	errs = append(errs, validatePlugins(c.Plugins)...)
 	errs = append(errs, c.Jobs.validate()...)
+	errs = append(errs, c.Notifications.validate()...)
+	errs = append(errs, c.Webhooks.validate()...)
 	if c.Profile == ProfileProd {
 		errs = append(errs, c.prodProblems()...)
 	}

@@ -7,7 +7,9 @@ import (
 	_ "github.com/erp-interventions/erp/modules/clients"       // clients tag
 	_ "github.com/erp-interventions/erp/modules/equipements"   // equipements tag
 	_ "github.com/erp-interventions/erp/modules/interventions" // interventions tag
+	_ "github.com/erp-interventions/erp/modules/notifications" // notifications tag
 	_ "github.com/erp-interventions/erp/modules/plugins"       // out-of-process plugins
 	_ "github.com/erp-interventions/erp/modules/techniciens"   // techniciens tag
 	_ "github.com/erp-interventions/erp/modules/users"         // users tag
+	_ "github.com/erp-interventions/erp/modules/webhooks"      // notifications tag: webhooks
 )
