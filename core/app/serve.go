@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 
 	"github.com/erp-interventions/erp/core/db"
 )
@@ -33,6 +34,10 @@ func (a *App) Run(ctx context.Context) error {
 		_ = ln.Close()
 		return err
 	}
+	// Start-up (building the spec, migrating, provisioning) leaves garbage
+	// that would otherwise sit in memory until the heap grows enough to
+	// trigger a collection; collect it once and give the memory back.
+	debug.FreeOSMemory()
 	return a.serve(ctx, ln, handler)
 }
 
