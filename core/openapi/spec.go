@@ -145,14 +145,23 @@ func addOperation(r *openapi3.Reflector, op *httpx.Operation) error {
 	if err := shareRequestSchema(r.SpecEns(), op); err != nil {
 		return err
 	}
-	if op.Public {
-		// An empty requirement list overrides the document-wide bearer.
-		return r.SpecEns().SetupOperation(op.Method, op.Path, func(o *openapi3.Operation) error {
-			o.Security = []map[string][]string{}
-			return nil
-		})
-	}
-	return nil
+	return r.SpecEns().SetupOperation(op.Method, op.Path, func(o *openapi3.Operation) error {
+		if b := o.RequestBody; b != nil && b.RequestBody != nil && op.HasBody() {
+			required := true
+			b.RequestBody.Required = &required
+		}
+		if op.Public {
+			// An empty requirement list overrides the document-wide bearer.
+			// The Security field drops an empty list when encoded, so the
+			// member goes through the extra-members map, which is merged
+			// into the operation object as it is.
+			if o.MapOfAnything == nil {
+				o.MapOfAnything = map[string]any{}
+			}
+			o.MapOfAnything["security"] = []any{}
+		}
+		return nil
+	})
 }
 
 func addRequest(oc openapi.OperationContext, op *httpx.Operation) {
