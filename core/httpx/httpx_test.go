@@ -121,3 +121,24 @@ func BenchmarkStack(b *testing.B) {
 		}
 	}
 }
+
+func TestSortParse(t *testing.T) {
+	t.Parallel()
+	s := httpx.Sort{Keys: []string{"nom", "date_creation"},
+		Columns: map[string]string{"nom": "nom", "date_creation": "date_creation"},
+		Default: "nom ASC, id ASC", TieBreak: "id"}
+	cases := map[string]string{
+		"":               "nom ASC, id ASC",
+		"nom":            "nom ASC, id ASC",
+		"-date_creation": "date_creation DESC, id DESC",
+	}
+	for in, want := range cases {
+		if got, fe := s.Parse(in); fe != nil || got != want {
+			t.Errorf("Parse(%q) = %q, %v; want %q", in, got, fe, want)
+		}
+	}
+	if _, fe := s.Parse("titre; DROP TABLE x"); fe == nil ||
+		!strings.Contains(fe.Msg, "nom, date_creation") {
+		t.Errorf("unknown key accepted or not explained: %v", fe)
+	}
+}

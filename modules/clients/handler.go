@@ -48,7 +48,7 @@ func parseList(req bunrouter.Request) (listQuery, error) {
 		bad = append(bad, *fe)
 	}
 	lq.actif = actif
-	lq.order, fe = parseSort(query.Get("sort"))
+	lq.order, fe = listSort.Parse(query.Get("sort"))
 	if fe != nil {
 		bad = append(bad, *fe)
 	}
@@ -56,25 +56,6 @@ func parseList(req bunrouter.Request) (listQuery, error) {
 		return listQuery{}, httpx.Invalid(bad...)
 	}
 	return lq, nil
-}
-
-// parseSort turns "nom" or "-date_creation" into an ORDER BY on an indexed
-// column, with the id as tie-breaker so pages never overlap.
-func parseSort(s string) (string, *httpx.FieldError) {
-	if s == "" {
-		return "nom ASC, id ASC", nil
-	}
-	key, dir := strings.TrimPrefix(s, "-"), "ASC"
-	if strings.HasPrefix(s, "-") {
-		dir = "DESC"
-	}
-	col, ok := sortColumns[key]
-	if !ok {
-		fe := httpx.QueryField("sort", "enum",
-			"tri possible sur nom, code ou date_creation (préfixe - pour décroissant)")
-		return "", &fe
-	}
-	return col + " " + dir + ", id " + dir, nil
 }
 
 func (m *Module) get(w http.ResponseWriter, req bunrouter.Request) error {

@@ -12,11 +12,16 @@ import (
 	"github.com/erp-interventions/erp/core/httpx"
 )
 
-// sortColumns maps the sort keys of the list to indexed columns.
-var sortColumns = map[string]string{
-	"nom":           "nom",
-	"code":          "code",
-	"date_creation": "date_creation",
+// listSort lists the list's sort keys and their indexed columns.
+var listSort = httpx.Sort{
+	Keys: []string{"nom", "code", "date_creation"},
+	Columns: map[string]string{
+		"nom":           "nom",
+		"code":          "code",
+		"date_creation": "date_creation",
+	},
+	Default:  "nom ASC, id ASC",
+	TieBreak: "id",
 }
 
 // listQuery is a parsed list request.

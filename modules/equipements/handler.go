@@ -18,13 +18,18 @@ import (
 	"github.com/erp-interventions/erp/core/httpx"
 )
 
-// sortColumns maps the list's sort keys to indexed columns.
-var sortColumns = map[string]string{
-	"nom":                  "nom",
-	"numero_serie":         "numero_serie",
-	"categorie":            "categorie",
-	"date_creation":        "date_creation",
-	"date_mise_en_service": "date_mise_en_service",
+// listSort lists the list's sort keys and their indexed columns.
+var listSort = httpx.Sort{
+	Keys: []string{"nom", "numero_serie", "categorie", "date_creation", "date_mise_en_service"},
+	Columns: map[string]string{
+		"nom":                  "nom",
+		"numero_serie":         "numero_serie",
+		"categorie":            "categorie",
+		"date_creation":        "date_creation",
+		"date_mise_en_service": "date_mise_en_service",
+	},
+	Default:  "nom ASC, id ASC",
+	TieBreak: "id",
 }
 
 func scopeOf(ctx context.Context) int64 { return auth.FromContext(ctx).ClientScope() }
@@ -70,7 +75,7 @@ func parseList(query url.Values) (listQuery, error) {
 	if lq.criticites, fe = enumList(query.Get("criticite"), "criticite", criticites); fe != nil {
 		bad = append(bad, *fe)
 	}
-	if lq.order, fe = parseSort(query.Get("sort")); fe != nil {
+	if lq.order, fe = listSort.Parse(query.Get("sort")); fe != nil {
 		bad = append(bad, *fe)
 	}
 	if len(bad) > 0 {
@@ -95,25 +100,6 @@ func enumList[T ~string](s, name string, allowed []T) ([]string, *httpx.FieldErr
 		out = append(out, v)
 	}
 	return out, nil
-}
-
-// parseSort turns "nom" or "-date_creation" into an ORDER BY on an indexed
-// column, with the id as tie-breaker so pages never overlap.
-func parseSort(s string) (string, *httpx.FieldError) {
-	if s == "" {
-		return "nom ASC, id ASC", nil
-	}
-	key, dir := strings.TrimPrefix(s, "-"), "ASC"
-	if strings.HasPrefix(s, "-") {
-		dir = "DESC"
-	}
-	col, ok := sortColumns[key]
-	if !ok {
-		fe := httpx.QueryField("sort", "enum", "tri possible sur nom, numero_serie, "+
-			"categorie, date_creation ou date_mise_en_service (préfixe - : décroissant)")
-		return "", &fe
-	}
-	return col + " " + dir + ", id " + dir, nil
 }
 
 func (m *Module) get(w http.ResponseWriter, req bunrouter.Request) error {

@@ -16,12 +16,17 @@ import (
 	"github.com/erp-interventions/erp/core/httpx"
 )
 
-// sortColumns maps the list's sort keys to indexed columns.
-var sortColumns = map[string]string{
-	"nom":           "t.nom",
-	"prenom":        "t.prenom",
-	"zone":          "t.zone",
-	"date_creation": "t.date_creation",
+// listSort lists the list's sort keys and their indexed columns.
+var listSort = httpx.Sort{
+	Keys: []string{"nom", "prenom", "zone", "date_creation"},
+	Columns: map[string]string{
+		"nom":           "t.nom",
+		"prenom":        "t.prenom",
+		"zone":          "t.zone",
+		"date_creation": "t.date_creation",
+	},
+	Default:  "t.nom ASC, t.prenom ASC, t.id ASC",
+	TieBreak: "t.id",
 }
 
 func (m *Module) list(w http.ResponseWriter, req bunrouter.Request) error {
@@ -78,32 +83,13 @@ func parseList(query url.Values) (listQuery, error) {
 		busyIn := !*disponible
 		lq.busyIn = &busyIn
 	}
-	if lq.order, fe = parseSort(query.Get("sort")); fe != nil {
+	if lq.order, fe = listSort.Parse(query.Get("sort")); fe != nil {
 		bad = append(bad, *fe)
 	}
 	if len(bad) > 0 {
 		return listQuery{}, httpx.Invalid(bad...)
 	}
 	return lq, nil
-}
-
-// parseSort turns "nom" or "-date_creation" into an ORDER BY on an indexed
-// column, with the id as tie-breaker so pages never overlap.
-func parseSort(s string) (string, *httpx.FieldError) {
-	if s == "" {
-		return "t.nom ASC, t.prenom ASC, t.id ASC", nil
-	}
-	key, dir := strings.TrimPrefix(s, "-"), "ASC"
-	if strings.HasPrefix(s, "-") {
-		dir = "DESC"
-	}
-	col, ok := sortColumns[key]
-	if !ok {
-		fe := httpx.QueryField("sort", "enum",
-			"tri possible sur nom, prenom, zone ou date_creation (préfixe - : décroissant)")
-		return "", &fe
-	}
-	return col + " " + dir + ", t.id " + dir, nil
 }
 
 func (m *Module) get(w http.ResponseWriter, req bunrouter.Request) error {
