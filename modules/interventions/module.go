@@ -52,6 +52,8 @@ type Module struct {
 	jobs     *jobs.Client
 	// plugins is the plugin host, nil when the plugins module is disabled.
 	plugins *host.Host
+	// getStmts serve the read of one intervention.
+	getStmts *getStmts
 }
 
 var (
@@ -85,6 +87,10 @@ func (m *Module) Provision(_ context.Context, h *module.Host) error {
 	}
 	m.profiles = newProfiles(m.techs, h.DB)
 	m.services, m.jobs = h.Services, h.Jobs
+	var err error
+	if m.getStmts, err = newGetStmts(h.DB); err != nil {
+		return err
+	}
 	return h.Services.Provide(StatsService, Stats{})
 }
 

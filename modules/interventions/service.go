@@ -187,7 +187,7 @@ func (m *Module) get(ctx context.Context, p *auth.Principal, id int64) (
 	if err != nil {
 		return nil, err
 	}
-	return getIntervention(ctx, m.db, id, sc, false)
+	return m.getStmts.get(ctx, id, sc)
 }
 
 // list returns a page of the interventions the caller may see.

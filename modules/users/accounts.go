@@ -20,7 +20,13 @@ func (s *Service) AccountByEmail(ctx context.Context, db bun.IDB,
 }
 
 // AccountByID implements auth.Accounts.
+// Outside a transaction it uses the prepared read, as the token check's
+// GET /auth/me does on every call.
 func (s *Service) AccountByID(ctx context.Context, db bun.IDB, id int64) (auth.Account, error) {
+	if db == bun.IDB(s.db) && s.byID != nil {
+		u := new(User)
+		return account(u, s.byID.Scan(ctx, u, id))
+	}
 	u, err := byID(ctx, db, id)
 	return account(u, err)
 }

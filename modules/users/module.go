@@ -13,6 +13,7 @@ import (
 
 	"github.com/erp-interventions/erp/config"
 	"github.com/erp-interventions/erp/core/auth"
+	coredb "github.com/erp-interventions/erp/core/db"
 	"github.com/erp-interventions/erp/core/module"
 )
 
@@ -63,6 +64,11 @@ func (m *Module) Provision(_ context.Context, h *module.Host) error {
 		services: h.Services,
 		log:      h.Log,
 		now:      func() time.Time { return time.Now().UTC() },
+	}
+	q := h.DB.NewSelect().Model((*User)(nil)).Where("u.id = ?", coredb.Param(h.DB, 1))
+	var err error
+	if m.svc.byID, err = coredb.NewStmt(h.DB, q); err != nil {
+		return err
 	}
 	return errors.Join(
 		h.Services.Provide(StateService, auth.StateLoader(m.svc.loadState)),

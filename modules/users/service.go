@@ -13,6 +13,7 @@ import (
 
 	"github.com/erp-interventions/erp/core/audit"
 	"github.com/erp-interventions/erp/core/auth"
+	coredb "github.com/erp-interventions/erp/core/db"
 	"github.com/erp-interventions/erp/core/httpx"
 	"github.com/erp-interventions/erp/core/module"
 )
@@ -24,7 +25,9 @@ const Resource = "users"
 // audit entries and session revocation, each write in one transaction. The
 // HTTP handlers and the `erp users create` command both go through it.
 type Service struct {
-	db       *bun.DB
+	db *bun.DB
+	// byID is the prepared read of one user by id.
+	byID     *coredb.Stmt
 	hasher   *auth.Hasher
 	minLen   int
 	services *module.Services
