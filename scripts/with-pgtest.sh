@@ -6,11 +6,11 @@
 #   e.g. scripts/with-pgtest.sh go test ./...
 #
 # Starts a cluster in a fresh temporary directory (see pgtest.sh), exports
-# ERP_TEST_POSTGRES_URL for CMD, runs CMD, always stops and deletes the
+# ERPTEST_POSTGRES_URL for CMD, runs CMD, always stops and deletes the
 # cluster afterwards, and exits with CMD's status.
 #
 # If no PostgreSQL server binaries are installed, pgtest.sh prints a skip
-# line and CMD runs without ERP_TEST_POSTGRES_URL, so the tests that need
+# line and CMD runs without ERPTEST_POSTGRES_URL, so the tests that need
 # PostgreSQL skip themselves instead of failing.
 
 set -euo pipefail
@@ -40,11 +40,11 @@ status=0
 url=$("$pgtest" start "$dir") || status=$?
 case $status in
     0)
-        export ERP_TEST_POSTGRES_URL="$url"
+        export ERPTEST_POSTGRES_URL="$url"
         ;;
     3)
         # pgtest.sh has already printed the skip line on stderr.
-        unset ERP_TEST_POSTGRES_URL
+        unset ERPTEST_POSTGRES_URL
         ;;
     *)
         echo "with-pgtest: starting PostgreSQL failed (status $status)" >&2

@@ -48,7 +48,7 @@ func main() {
 	var o options
 	flag.StringVar(&o.erpBin, "erp", "bin/erp", "erp binary")
 	flag.StringVar(&o.baselineBin, "baseline", "bin/baseline", "baseline binary")
-	flag.StringVar(&o.pgURL, "pg", os.Getenv("ERP_TEST_POSTGRES_URL"), "PostgreSQL admin URL")
+	flag.StringVar(&o.pgURL, "pg", os.Getenv("ERPTEST_POSTGRES_URL"), "PostgreSQL admin URL")
 	flag.IntVar(&o.rows, "rows", 100000, "interventions to seed")
 	flag.IntVar(&o.conc, "c", 8, "concurrent clients")
 	flag.DurationVar(&o.dur, "d", 8*time.Second, "duration of each load phase")
@@ -221,8 +221,8 @@ func report(results map[string]map[string]result, o options) {
 		"other load on the machine.")
 }
 
-// environ is the process environment without ERP_* entries: the test
-// harness's own variables would be refused by erp as unknown keys.
+// environ is the process environment without ERP_* entries, so that the
+// servers run with exactly the settings the load test gives them.
 func environ() []string {
 	var env []string
 	for _, e := range os.Environ() {

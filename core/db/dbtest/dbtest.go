@@ -1,9 +1,9 @@
 // Package dbtest runs a test body against every database the product
 // supports: a fresh SQLite file, and a fresh database in the PostgreSQL
-// cluster named by ERP_TEST_POSTGRES_URL (started by `make test`).
+// cluster named by ERPTEST_POSTGRES_URL (started by `make test`).
 //
 // Without that variable the PostgreSQL half is skipped with a message, unless
-// ERP_REQUIRE_POSTGRES is set, in which case it fails: CI sets it so that a
+// ERPTEST_REQUIRE_POSTGRES is set, in which case it fails: CI sets it so that a
 // broken cluster can never pass as a skipped one.
 package dbtest
 
@@ -24,8 +24,8 @@ import (
 
 // Env names.
 const (
-	PostgresURLEnv     = "ERP_TEST_POSTGRES_URL"
-	RequirePostgresEnv = "ERP_REQUIRE_POSTGRES"
+	PostgresURLEnv     = "ERPTEST_POSTGRES_URL"
+	RequirePostgresEnv = "ERPTEST_REQUIRE_POSTGRES"
 )
 
 // Target is one database a test runs on.
