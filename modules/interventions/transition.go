@@ -29,6 +29,9 @@ type change struct {
 	Motif         string             `json:"motif,omitempty"`
 	Force         bool               `json:"force,omitempty"`
 	Manquantes    []string           `json:"competences_manquantes,omitempty"`
+	// DatePlanifiee is the planned date an assignment sets or keeps, so that
+	// what follows the events (reminders) knows it.
+	DatePlanifiee *time.Time `json:"date_planifiee,omitempty"`
 
 	// plugins is what the plugin hooks of this step carry, nil when no
 	// plugin applies.
@@ -95,6 +98,9 @@ func (m *Module) take(ctx context.Context, tx bun.IDB, p *auth.Principal, sc sco
 	s.Stamp(iv, in, at)
 	iv.Statut, iv.DateModification = s.To, at
 	c.TechnicienID = iv.TechnicienID
+	if s.Action == ActionAffecter {
+		c.DatePlanifiee = iv.DatePlanifiee
+	}
 	if _, err := m.pluginCompute(ctx, c.plugins, iv); err != nil {
 		return nil, err
 	}

@@ -29,6 +29,10 @@ func TestPeriodicChecksReportSuspensionsAndRemindOnce(t *testing.T) {
 			t.Fatalf("plan = %d %s", r.StatusCode, r.Body)
 		}
 		w.assign(t, planned)
+		// A date set by the assignment itself is reminded too.
+		plannedAtAssignment := w.intervention(t, "Visite fixée à l'affectation", false)
+		w.act(t, plannedAtAssignment, "affecter", map[string]any{"technicien_id": w.techID,
+			"date_planifiee": at.Format(time.RFC3339)})
 
 		got := w.waitList(t, w.responsable, 1)
 		if got[0].TypeEvenement != "intervention.suspension_prolongee" ||
@@ -45,14 +49,19 @@ func TestPeriodicChecksReportSuspensionsAndRemindOnce(t *testing.T) {
 			return out
 		}
 		deadline := time.Now().Add(10 * time.Second)
-		for len(reminders()) == 0 && time.Now().Before(deadline) {
+		for len(reminders()) < 2 && time.Now().Before(deadline) {
 			time.Sleep(50 * time.Millisecond)
 		}
 		time.Sleep(600 * time.Millisecond) // three more checks
 		rs := reminders()
-		if len(rs) != 1 || *rs[0].RessourceID != planned {
+		got2 := map[int64]int{}
+		for _, n := range rs {
+			got2[*n.RessourceID]++
+		}
+		if len(rs) != 2 || got2[planned] != 1 || got2[plannedAtAssignment] != 1 {
 			logJobErrors(t, w)
-			t.Fatalf("reminders %+v, want one for intervention %d", rs, planned)
+			t.Fatalf("reminders %+v, want one each for interventions %d and %d", rs, planned,
+				plannedAtAssignment)
 		}
 		if n := len(w.list(t, w.responsable, "")); n != 1 {
 			t.Fatalf("the suspension was reported %d times", n)

@@ -65,10 +65,8 @@ func decodePayload(e events.Delivered) (payload, error) {
 //
 // Limitation: events are handled concurrently, so an assignment made right
 // after the creation may be handled first; its notification then names the
-// intervention by number only, without its title. Likewise, the planned
-// date is learnt from the created and updated events: the assigned event's
-// payload does not carry the date_planifiee an assignment may set, so a
-// date set only by the assignment gets no reminder.
+// intervention by number only, without its title. The planned date is
+// learnt from the created, updated and assigned events.
 func follow(ctx context.Context, tx bun.Tx, e events.Delivered, p payload) (*suivi, error) {
 	id, err := strconv.ParseInt(e.ResourceID, 10, 64)
 	if err != nil {
