@@ -22,6 +22,7 @@ import (
 type change struct {
 	Action        Action             `json:"action"`
 	ID            int64              `json:"intervention_id"`
+	Titre         string             `json:"titre"`
 	AncienStatut  StatutIntervention `json:"ancien_statut"`
 	NouveauStatut StatutIntervention `json:"nouveau_statut"`
 	TechnicienID  *int64             `json:"technicien_id,omitempty"`
@@ -82,8 +83,8 @@ func (m *Module) take(ctx context.Context, tx bun.IDB, p *auth.Principal, sc sco
 	if err := checkActor(p, sc, iv, s); err != nil {
 		return nil, err
 	}
-	c := &change{Action: s.Action, ID: iv.ID, AncienStatut: iv.Statut, NouveauStatut: s.To,
-		EquipementID: iv.EquipementID, Motif: in.Motif}
+	c := &change{Action: s.Action, ID: iv.ID, Titre: iv.Titre, AncienStatut: iv.Statut,
+		NouveauStatut: s.To, EquipementID: iv.EquipementID, Motif: in.Motif}
 	if s.Action == ActionAffecter {
 		if err := m.checkAssignee(ctx, tx, p, iv, in, c); err != nil {
 			return nil, err

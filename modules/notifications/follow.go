@@ -61,12 +61,9 @@ func decodePayload(e events.Delivered) (payload, error) {
 // follow updates the follow-up row of the event's intervention and
 // returns it. Deliveries may arrive out of order, so status and suspension
 // change only for an event at least as recent as the last one applied; an
-// older event only fills what is still unknown.
-//
-// Limitation: events are handled concurrently, so an assignment made right
-// after the creation may be handled first; its notification then names the
-// intervention by number only, without its title. The planned date is
-// learnt from the created, updated and assigned events.
+// older event only fills what is still unknown. Every workflow event
+// carries the title, and the created, updated and assigned events the
+// planned date, so the order does not lose them.
 func follow(ctx context.Context, tx bun.Tx, e events.Delivered, p payload) (*suivi, error) {
 	id, err := strconv.ParseInt(e.ResourceID, 10, 64)
 	if err != nil {
