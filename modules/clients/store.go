@@ -86,15 +86,11 @@ func insertClient(ctx context.Context, db bun.IDB, c *client) error {
 // updateClient writes c if its stored version is still prev. It reports
 // false when another write got there first.
 func updateClient(ctx context.Context, db bun.IDB, c *client, prev int) (bool, error) {
-	res, err := db.NewUpdate().Model(c).WherePK().Where("version = ?", prev).Exec(ctx)
+	ok, err := coredb.UpdateIfVersion(ctx, db, c, prev)
 	if err != nil {
 		return false, fmt.Errorf("update client %d: %w", c.ID, err)
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("update client %d: %w", c.ID, err)
-	}
-	return n == 1, nil
+	return ok, nil
 }
 
 // deleteClient removes the client with id.

@@ -87,15 +87,11 @@ func insertEquipement(ctx context.Context, db bun.IDB, e *equipement) error {
 // updateEquipement writes e if its stored version is still prev. It reports
 // false when another write got there first.
 func updateEquipement(ctx context.Context, db bun.IDB, e *equipement, prev int) (bool, error) {
-	res, err := db.NewUpdate().Model(e).WherePK().Where("version = ?", prev).Exec(ctx)
+	ok, err := coredb.UpdateIfVersion(ctx, db, e, prev)
 	if err != nil {
 		return false, fmt.Errorf("update equipement %d: %w", e.ID, err)
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("update equipement %d: %w", e.ID, err)
-	}
-	return n == 1, nil
+	return ok, nil
 }
 
 // deleteEquipement removes the equipment with id; its history goes with it.

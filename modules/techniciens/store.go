@@ -9,6 +9,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	coredb "github.com/erp-interventions/erp/core/db"
 	"github.com/erp-interventions/erp/core/httpx"
 )
 
@@ -127,15 +128,11 @@ func userRole(ctx context.Context, db bun.IDB, userID int64) (string, bool, erro
 // updateTechnicien writes t if its stored version is still prev. It
 // reports false when another write got there first.
 func updateTechnicien(ctx context.Context, db bun.IDB, t *technicien, prev int) (bool, error) {
-	res, err := db.NewUpdate().Model(t).WherePK().Where("version = ?", prev).Exec(ctx)
+	ok, err := coredb.UpdateIfVersion(ctx, db, t, prev)
 	if err != nil {
 		return false, fmt.Errorf("update technicien %d: %w", t.ID, err)
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("update technicien %d: %w", t.ID, err)
-	}
-	return n == 1, nil
+	return ok, nil
 }
 
 // heldCompetences lists what a technician holds, by code.
